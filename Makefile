@@ -1,0 +1,53 @@
+# Two commands do everything on a fresh machine:
+#   make run   venv, migrate, reference data, demo data, serve on http://127.0.0.1:8000 (SQLite, in-process tasks)
+#   make test  the whole suite on PostgreSQL and Redis (started if installed but stopped), with lint
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+TEST_ENV := DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance REDIS_URL=redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format sysdeps services messages venv bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: sysdeps $(STAMP)
+
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+services:
+	@bash scripts/services.sh alliance
+
+messages: venv
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv
+
+run: export DEBUG := on
+run: venv messages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: venv messages services lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: venv services
+	$(TEST_ENV) $(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

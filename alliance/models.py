@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationNature(models.TextChoices):
+    """Unit nature from the liaison registration form (seed 002)."""
+
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution (事业)")
+    ASSOCIATION = "association", _("Association (社团)")
+    SOE_CENTRAL = "soe_central", _("State-owned, central (央企)")
+    SOE_PROVINCIAL = "soe_provincial", _("State-owned, provincial (省企)")
+    SOE_MUNICIPAL = "soe_municipal", _("State-owned, municipal (市企)")
+    SOE_COUNTY = "soe_county", _("State-owned, county/district (县(区)企)")
+    COLLECTIVE = "collective", _("Collective / township (集体企业(乡镇企业))")
+    JOINT_VENTURE = "joint_venture", _("Joint venture (联营企业)")
+    PRIVATE = "private", _("Private (民营企业)")
+
+
+class Organisation(models.Model):
+    """The one registry of units every programme refers to (SPEC, Cross-cutting).
+
+    Member units, award applicants and completing units, nominating units and the
+    employers of specialists and reviewers are all rows here, so conflict-of-interest
+    checks and per-unit caps compare the same thing.
+    """
+
+    name = models.CharField(_("registered full name"), max_length=200, unique=True)
+    nature = models.CharField(_("nature"), max_length=32, choices=OrganisationNature.choices, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    name = models.CharField(_("display name"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return self.name or self.user.get_username()
+
+
+class AuditEntry(models.Model):
+    """One attributable change: who did what to which object, with the facts used.
+
+    Append-only; the admin shows it read-only.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=100, db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,67 @@
+"""Render templates to PDF with WeasyPrint.
+
+Chinese text needs a CJK font: `static/css/pdf.css` names the fonts the Makefile and the
+Dockerfile install (Noto Sans CJK / WenQuanYi Zen Hei); WeasyPrint embeds the subset it
+uses.  Documents may load only the project's own static files: anything else (other local
+files, http, data from elsewhere) is refused by `safe_url_fetcher`.
+"""
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+
+PDF_STYLESHEET = "css/pdf.css"
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+def _static_roots():
+    roots = [Path(d) for d in settings.STATICFILES_DIRS]
+    roots.append(Path(settings.STATIC_ROOT))
+    return [r.resolve() for r in roots]
+
+
+def static_base_url():
+    return (Path(settings.STATICFILES_DIRS[0]).resolve()).as_uri() + "/"
+
+
+def safe_url_fetcher(url, timeout=10, ssl_context=None):
+    """Serve file:// URLs inside the static folders; refuse everything else."""
+    from weasyprint.urls import default_url_fetcher
+
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        path = Path(unquote(parts.path)).resolve()
+        if any(path == root or root in path.parents for root in _static_roots()) and path.is_file():
+            return default_url_fetcher(path.as_uri(), timeout=timeout, ssl_context=ssl_context)
+    raise RefusedURL(f"PDF resources are limited to the project's static files; refused {url!r}")
+
+
+def render_html_to_pdf(html):
+    from weasyprint import CSS, HTML
+
+    base = static_base_url()
+    stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=safe_url_fetcher)
+    return HTML(string=html, base_url=base, url_fetcher=safe_url_fetcher).write_pdf(stylesheets=[stylesheet])
+
+
+def render_pdf(template_name, context=None, request=None):
+    """Render a Django template to PDF bytes.
+
+    Templates refer to static files by relative path (e.g. `img/logo.png`); the base URL is
+    the project's static folder.
+    """
+    html = render_to_string(template_name, context or {}, request=request)
+    return render_html_to_pdf(html)
+
+
+def pdf_response(pdf_bytes, filename, *, inline=True):
+    response = HttpResponse(pdf_bytes, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    return response

@@ -1,0 +1,34 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from .roles import Role, role_names
+
+
+class UserCreateSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), required=False, default=list)
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+    organisation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "name", "email", "roles", "organisation"]
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(role_names(user))
+
+    def get_name(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.name if profile else ""
+
+    def get_organisation(self, user) -> str | None:
+        profile = getattr(user, "profile", None)
+        return profile.organisation.name if profile and profile.organisation else None

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import api, views
+
+admin.site.site_header = "联盟业务管理平台"
+admin.site.site_title = "联盟业务管理平台"
+admin.site.index_title = "秘书处工作台"
+
+api_urlpatterns = [
+    path("auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("users/", api.UserCreateView.as_view(), name="api-users"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Each programme's API lives in its app (<app>/api_urls.py).
+    path("", include("specialists.api_urls")),
+    path("greenmine/", include("greenmine.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include(api_urlpatterns)),
+    # Each programme's pages live in its app (<app>/urls.py).
+    path("", include("specialists.urls")),
+    path("greenmine/", include("greenmine.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,202 @@
+"""Excel exports and imports (SPEC, Cross-cutting: Exports, Bad input).
+
+Exports use openpyxl's write-only mode, so rows are written as they are produced and
+memory stays flat, then the file is streamed to the client in chunks.  Text that a
+spreadsheet would take for a formula (starting with = + - @, a tab, CR or NUL) is written
+as a plain string cell, never as a formula.
+
+Imports read a whole sheet, validate every row, and either return all rows or raise
+`SheetErrors` listing every bad cell, before anything is written.
+"""
+
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.http import FileResponse
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+# Characters XML 1.0 cannot carry; openpyxl raises on them, so they are dropped.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="E3EFE5")
+
+
+def safe_cell(ws, value, *, header=False):
+    """A write-only cell holding `value`; strings are always stored as text, never formulas."""
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("", value))
+        # openpyxl infers data_type "f" for a leading "="; pin every string to text.
+        cell.data_type = "s"
+    elif isinstance(value, Decimal):
+        cell = WriteOnlyCell(ws, value=float(value))
+    else:
+        cell = WriteOnlyCell(ws, value=value)
+    if header:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    return cell
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]
+    rows: Iterable[Iterable[Any]]
+    widths: list[int] = field(default_factory=list)
+
+
+def write_workbook(fileobj, sheets: Iterable[Sheet], *, progress: Callable[[int], None] | None = None):
+    """Write sheets to a file object in write-only mode. `progress(n)` is called every 1,000 rows."""
+    wb = Workbook(write_only=True)
+    count = 0
+    for sheet in sheets:
+        ws = wb.create_sheet(title=sheet.title[:31])
+        for index, width in enumerate(sheet.widths):
+            ws.column_dimensions[_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
+        ws.append([safe_cell(ws, h, header=True) for h in sheet.headers])
+        for row in sheet.rows:
+            ws.append([safe_cell(ws, v) for v in row])
+            count += 1
+            if progress and count % 1000 == 0:
+                progress(count)
+    wb.save(fileobj)
+    if progress:
+        progress(count)
+    return count
+
+
+def _column_letter(index):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def xlsx_response(filename, sheets: Iterable[Sheet]):
+    """Stream a workbook as a download; the file is spooled to disk, not held in memory."""
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
+    write_workbook(tmp, sheets)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+# ---- Import -------------------------------------------------------------------------------
+
+
+class SheetErrors(Exception):
+    """Every problem found in an uploaded sheet; nothing has been written."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors[:20]))
+
+
+@dataclass(frozen=True)
+class CellError:
+    row: int  # the spreadsheet's own row number (header is row 1)
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"row {self.row}, {self.column}: {self.message}" if self.row else f"{self.column}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    parse: Callable[[Any], Any] = str
+    required: bool = True
+
+
+def parse_text(value):
+    return str(value).strip()
+
+
+def parse_int(value):
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("expected a whole number")
+    try:
+        return int(str(value).strip().replace(",", "").removesuffix(".0"))
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+
+
+def parse_decimal(value):
+    try:
+        return Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError("expected a number") from None
+
+
+def parse_date(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def read_sheet(fileobj, columns: list[Column], *, max_rows=50_000):
+    """Validate every row of the first sheet against `columns`; return a list of dicts.
+
+    Headers are matched by name (order does not matter).  Raises SheetErrors with every
+    problem found: a file that is not .xlsx, missing columns, bad or missing cells.
+    """
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise SheetErrors([CellError(0, "file", f"not a readable .xlsx workbook ({exc.__class__.__name__})")]) from None
+    except Exception as exc:  # zipfile.BadZipFile and friends
+        raise SheetErrors([CellError(0, "file", f"not a readable .xlsx workbook ({exc.__class__.__name__})")]) from None
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    if not header_row:
+        raise SheetErrors([CellError(0, "file", "the sheet is empty")])
+    positions = {str(h).strip(): i for i, h in enumerate(header_row) if h is not None}
+    missing = [c.header for c in columns if c.header not in positions and c.required]
+    if missing:
+        raise SheetErrors([CellError(1, h, "column is missing") for h in missing])
+
+    result, errors = [], []
+    for number, raw in enumerate(rows, start=2):
+        if raw is None or all(v is None or str(v).strip() == "" for v in raw):
+            continue
+        if len(result) >= max_rows:
+            errors.append(CellError(number, "file", f"more than {max_rows} rows"))
+            break
+        item = {"_row": number}
+        for column in columns:
+            index = positions.get(column.header)
+            value = raw[index] if index is not None and index < len(raw) else None
+            if value is None or str(value).strip() == "":
+                if column.required:
+                    errors.append(CellError(number, column.header, "required"))
+                item[column.key] = None
+                continue
+            try:
+                item[column.key] = column.parse(value)
+            except (ValueError, TypeError) as exc:
+                errors.append(CellError(number, column.header, str(exc) or "invalid value"))
+        result.append(item)
+    wb.close()
+    if errors:
+        raise SheetErrors(errors)
+    return result
