@@ -322,6 +322,8 @@ class Redemption(models.Model):
     price = models.DecimalField(_("price (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     cash_yuan = models.DecimalField(_("cash (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     points = models.PositiveIntegerField(_("points"))
+    # The balance right after this redemption, so a repeated request gets the first answer back.
+    balance_after = models.IntegerField(_("balance after"))
     status = models.CharField(
         _("status"), max_length=12, choices=RedemptionStatus.choices, default=RedemptionStatus.PENDING, db_index=True
     )
@@ -354,6 +356,8 @@ class Transfer(models.Model):
     sender = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="transfers_sent")
     recipient = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="transfers_received")
     points = models.PositiveIntegerField(_("points"))
+    # The sender's balance right after the transfer (the answer a repeated request gets back).
+    balance_after = models.IntegerField(_("sender's balance after"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

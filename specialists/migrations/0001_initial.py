@@ -169,6 +169,7 @@ class Migration(migrations.Migration):
                 ('price', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='price (yuan)')),
                 ('cash_yuan', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='cash (yuan)')),
                 ('points', models.PositiveIntegerField(verbose_name='points')),
+                ('balance_after', models.IntegerField(verbose_name='balance after')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('fulfilled', 'Fulfilled'), ('cancelled', 'Cancelled')], db_index=True, default='pending', max_length=12, verbose_name='status')),
                 ('idempotency_key', models.CharField(max_length=100, verbose_name='idempotency key')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -352,6 +353,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('points', models.PositiveIntegerField(verbose_name='points')),
+                ('balance_after', models.IntegerField(verbose_name="sender's balance after")),
                 ('idempotency_key', models.CharField(max_length=100, verbose_name='idempotency key')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
