@@ -72,6 +72,14 @@ def _count(value, key, limit):
     return value
 
 
+def _item_points(item, key, value):
+    """A ticked sub-item earns its points once; a counted one (`max_count`) per unit, up to its own cap
+    (44: 获得 1 项发明专利得 0.5 分，最多得 2 分 — a fifth patent is accepted and adds nothing)."""
+    if "max_count" in item:
+        return D(item["points"]) * min(_count(value, key, MAX_FINDINGS), item["max_count"])
+    return D(item["points"]) * _count(value, key, 1)
+
+
 def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
     """The score an input earns under a (method-resolved) rule, capped at the indicator's points.
 
@@ -104,13 +112,7 @@ def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
         unknown = sorted(set(items) - set(known))
         if unknown:
             raise ScoringInputError(f"Unknown sub-item(s): {', '.join(unknown)}.")
-        earned = sum(
-            (
-                D(known[key]["points"]) * _count(value, key, known[key].get("max_count", 1))
-                for key, value in items.items()
-            ),
-            ZERO,
-        )
+        earned = sum((_item_points(known[key], key, value) for key, value in items.items()), ZERO)
         return min(points, earned)
     if kind == "choice":
         option_key = inputs.get("option")

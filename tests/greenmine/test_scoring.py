@@ -1,0 +1,293 @@
+"""The scoring rules and the result, with the seed's own examples (pure functions, no database)."""
+
+from decimal import Decimal
+
+import pytest
+
+from greenmine import reference
+from greenmine.scoring import (
+    CategorySpec,
+    Entry,
+    IndicatorSpec,
+    PrerequisiteState,
+    ScoringInputError,
+    achievable_scores,
+    check_direct_score,
+    compute_result,
+    display,
+    effective_rule,
+    rule_score,
+)
+
+CATALOGUE = reference.read_catalogue(reference.DATA_DIR / "catalogue-2024.yaml")
+BY_NUMBER = {item["number"]: item for item in CATALOGUE["indicators"]}
+CATEGORIES = [CategorySpec(c["number"], c["name"], Decimal(str(c["points"]))) for c in CATALOGUE["categories"]]
+INDICATORS = [
+    IndicatorSpec(
+        number=i["number"],
+        category=i["category"],
+        name=i["name"],
+        points=Decimal(str(i["points"])),
+        constraint=i["attribute"] == "constraint",
+        variant=i["variant"] or "",
+        rule=i["rule"],
+    )
+    for i in CATALOGUE["indicators"]
+]
+ALL_PASSED = [PrerequisiteState(p["code"], p["name"], True) for p in CATALOGUE["prerequisites"]]
+GENERAL = [s for s in INDICATORS if s.variant in ("", "general")]
+
+
+def score(number, inputs, method="open_pit"):
+    item = BY_NUMBER[number]
+    return rule_score(effective_rule(item["rule"], method), item["points"], inputs)
+
+
+def full_entries(expert="e1", specs=GENERAL, **overrides):
+    """An expert giving full points everywhere, except `overrides` {number: score or "na"}."""
+    entries = []
+    for spec in specs:
+        value = overrides.get(f"n{spec.number}", spec.points)
+        if value == "na":
+            entries.append(Entry(expert, spec.number, None, not_applicable=True))
+        else:
+            entries.append(Entry(expert, spec.number, Decimal(str(value))))
+    return entries
+
+
+def result(entries, *, prerequisites=ALL_PASSED, pass_line=80, method="open_pit", evidence=None, variant="general"):
+    return compute_result(
+        categories=CATEGORIES,
+        indicators=INDICATORS,
+        variant=variant,
+        method=method,
+        pass_line=pass_line,
+        prerequisites=prerequisites,
+        entries=entries,
+        evidence=set(range(1, 50)) if evidence is None else evidence,
+    )
+
+
+# ---- scoring kinds -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("findings", "expected"),
+    [
+        ({}, "2"),
+        ({"admin_living": 1}, "1.5"),  # 管理区、生活区分区不明显扣 0.5 分
+        ({"production_admin": 1}, "0.5"),  # 生产区、管理区分区不明显扣 1.5 分
+        ({"admin_living": 1, "production_admin": 1}, "0"),
+        ({"production_admin": 2}, "0"),  # 最多扣完该项分值
+    ],
+)
+def test_rule_score_deduction_indicator_1_uses_each_finding_step(findings, expected):
+    assert score(1, {"findings": findings}) == Decimal(expected)
+
+
+def test_rule_score_deduction_stops_at_zero_for_many_findings():
+    assert score(3, {"findings": {"finding": 7}}) == Decimal("0")  # 1 − 7 × 0.2 → 0
+    assert score(3, {"findings": {"finding": 2}}) == Decimal("0.6")
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        ({"patents": 1}, "0.5"),
+        ({"patents": 3}, "1.5"),
+        ({"patents": 4}, "2"),
+        ({"patents": 6}, "2"),  # 0.5 per patent, 最多得 2 分
+        ({"catalogue_entries": 1}, "1"),
+        ({"patents": 1, "catalogue_entries": 1}, "1.5"),
+        ({"patents": 4, "high_tech_certificate": True}, "2"),  # capped at the indicator's 2 points
+    ],
+)
+def test_rule_score_additive_indicator_44_counts_patents_up_to_cap(items, expected):
+    assert score(44, {"items": items}) == Decimal(expected)
+
+
+def test_rule_score_additive_indicator_26_never_exceeds_one_point():
+    items = {"annual_plan": True, "management_system": True, "certification": True}
+
+    assert score(26, {"items": items}) == Decimal("1")  # 得分不超过 1 分
+
+
+def test_rule_score_choice_indicator_20_option_two_gives_two_points():
+    assert score(20, {"option": "municipal_network", "input": {"passed": True}}) == Decimal("2")
+    assert score(20, {"option": "own_treatment", "input": {"items": {"treatment_system": True}}}) == Decimal("1")
+    assert score(20, {}) == Decimal("0")
+
+
+def test_rule_score_alternatives_only_the_mines_method_counts():
+    open_pit = {"items": {"drilling": True, "blasting": True, "loading": True, "dumping": True}}
+    underground = {"items": {"low_impact_method": True, "advanced_method": True}}
+
+    assert score(9, open_pit, method="open_pit") == Decimal("8")
+    assert score(9, underground, method="underground") == Decimal("5")
+    with pytest.raises(ScoringInputError):
+        score(9, open_pit, method="underground")  # an open-pit sub-item is not an input for an underground mine
+
+
+def test_effective_rule_indicator_8_does_not_apply_to_oil_and_gas():
+    assert effective_rule(BY_NUMBER[8]["rule"], "oil_gas") is None
+    assert effective_rule(BY_NUMBER[8]["rule"], "open_pit") == {"kind": "all_or_nothing"}
+
+
+def test_rule_score_rejects_unknown_keys_and_negative_counts():
+    with pytest.raises(ScoringInputError, match="Unknown finding"):
+        score(1, {"findings": {"nonsense": 1}})
+    with pytest.raises(ScoringInputError, match="0 or more"):
+        score(2, {"findings": {"finding": -1}})
+    with pytest.raises(ScoringInputError, match="at most 1"):
+        score(43, {"items": {"research_team": 2}})
+
+
+@pytest.mark.parametrize(
+    ("number", "value", "method"),
+    [(1, "1.5", "open_pit"), (1, "0.5", "open_pit"), (1, "1", "open_pit"), (44, "1.5", "open_pit"),
+     (20, "2", "open_pit"), (9, "5", "underground"), (3, "0.4", "open_pit"), (8, "0", "open_pit")],
+)  # fmt: skip
+def test_check_direct_score_accepts_scores_on_the_rules_grid(number, value, method):
+    item = BY_NUMBER[number]
+
+    assert check_direct_score(effective_rule(item["rule"], method), item["points"], value) == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("number", "value", "message"),
+    [(8, "3", "cannot give 3"), (8, "5.5", "between 0 and 5"), (1, "0.7", "cannot give 0.7"),
+     (1, "-1", "between 0 and 2"), (9, "1", "cannot give 1"), (10, "abc", "must be a number")],
+)  # fmt: skip
+def test_check_direct_score_rejects_scores_the_rule_cannot_give(number, value, message):
+    item = BY_NUMBER[number]
+
+    with pytest.raises(ScoringInputError, match=message) as exc:
+        check_direct_score(effective_rule(item["rule"], "open_pit"), item["points"], value)
+    assert exc.value.field == "score"
+
+
+def test_achievable_scores_indicator_1_combines_both_steps():
+    assert achievable_scores(BY_NUMBER[1]["rule"], 2) == {Decimal(v) for v in ("0", "0.5", "1", "1.5", "2")}
+
+
+# ---- the result ----------------------------------------------------------------------------
+
+
+def test_compute_result_full_marks_is_qualified_with_100():
+    outcome = result(full_entries())
+
+    assert outcome.qualified is True
+    assert outcome.total == Decimal("100")
+    assert [c.score for c in outcome.categories] == [12, 20, 18, 20, 18, 12]
+
+
+def test_compute_result_not_applicable_rescales_its_category():
+    # Category one: 7 (1 point) not applicable, 2 loses 0.5 → earned 10.5 of 11 applicable points.
+    outcome = result(full_entries(n7="na", n2="1.5"))
+
+    category = outcome.categories[0]
+    assert category.applicable_points == Decimal("11")
+    assert category.earned == Decimal("10.5")
+    assert category.score == Decimal("10.5") / Decimal("11") * 12  # 11.4545…
+    assert outcome.total == category.score + 88
+    assert outcome.indicators[6].applicable is False
+
+
+def test_compute_result_total_sums_unrounded_category_scores():
+    # Categories one and six each rescale to 10.5 ÷ 11 × 12 = 11.4545…; rounding each first would give 98.90.
+    outcome = result(full_entries(n7="na", n2="1.5", n43="na", n45="1.5"))
+
+    assert outcome.total == sum(c.score for c in outcome.categories)
+    assert display(outcome.total) == 98.91
+    assert [display(c.score) for c in outcome.categories] == [11.45, 20, 18, 20, 18, 11.45]
+
+
+def test_compute_result_failed_constraint_is_not_qualified_with_total_above_80():
+    outcome = result(full_entries(n10="0"))  # 开采回采率 (constraint, 2 points) not met
+
+    assert outcome.total == Decimal("98")
+    assert outcome.qualified is False
+    assert outcome.failed_constraints == [10]
+
+
+def test_compute_result_failed_prerequisite_ends_it_without_scoring():
+    prerequisites = [PrerequisiteState(p.code, p.name, p.code != "outside_red_line") for p in ALL_PASSED]
+
+    outcome = result(full_entries(), prerequisites=prerequisites)
+
+    assert outcome.qualified is False
+    assert outcome.scored is False
+    assert outcome.total is None
+    assert outcome.failed_prerequisites == ["outside_red_line"]
+
+
+def test_compute_result_unrecorded_prerequisite_is_not_qualified():
+    prerequisites = [*ALL_PASSED[:4], PrerequisiteState("outside_red_line", "矿区范围", None)]
+
+    outcome = result(full_entries(), prerequisites=prerequisites)
+
+    assert outcome.qualified is False
+    assert outcome.pending_prerequisites == ["outside_red_line"]
+
+
+@pytest.mark.parametrize(("pass_line", "qualified"), [(80, True), (85, True), (85.5, False), (90, False)])
+def test_compute_result_custom_pass_line(pass_line, qualified):
+    # 85 points: 1, 2, 4, 5, 6 (−10), 25 and 28 (−4) and 36 (−1) all improvement indicators at 0.
+    entries = full_entries(n1="0", n2="0", n4="0", n5="0", n6="0", n25="0", n28="0", n36="0")
+
+    outcome = result(entries, pass_line=pass_line)
+
+    assert outcome.total == Decimal("85")
+    assert outcome.qualified is qualified
+
+
+def test_compute_result_averages_three_experts():
+    entries = [
+        *full_entries("a", n1="2"),
+        *full_entries("b", n1="1.5"),
+        *full_entries("c", n1="0.5"),
+    ]
+
+    outcome = result(entries)
+
+    one = outcome.indicators[0]
+    assert one.score == Decimal("4") / 3  # (2 + 1.5 + 0.5) / 3
+    assert one.expert_scores == {"a": Decimal("2"), "b": Decimal("1.5"), "c": Decimal("0.5")}
+    assert outcome.total == Decimal("98") + Decimal("4") / 3
+
+
+def test_compute_result_score_without_evidence_counts_zero():
+    outcome = result(full_entries(), evidence=set(range(1, 50)) - {46})
+
+    assert outcome.missing_evidence == [46]
+    assert outcome.total == Decimal("98")
+    assert outcome.qualified is True
+
+
+def test_compute_result_method_without_alternative_makes_indicator_not_applicable():
+    outcome = result(full_entries(n8="0"), method="oil_gas")
+
+    eight = outcome.indicators[7]
+    assert eight.applicable is False
+    assert outcome.categories[1].applicable_points == Decimal("15")
+    assert outcome.categories[1].score == Decimal("20")
+    assert outcome.failed_constraints == []
+
+
+def test_compute_result_aggregate_variant_scores_21_to_24():
+    specs = [s for s in INDICATORS if s.variant in ("", "aggregate")]
+
+    outcome = result(full_entries(specs=specs, n23="2"), variant="aggregate")
+
+    assert [r.number for r in outcome.indicators if r.category == 3] == [21, 22, 23, 24]
+    assert outcome.total == Decimal("98")
+
+
+def test_compute_result_unscored_indicator_counts_zero():
+    entries = [e for e in full_entries() if e.number != 49]
+
+    outcome = result(entries)
+
+    assert outcome.unscored == [49]
+    assert outcome.failed_constraints == [49]
+    assert outcome.qualified is False
