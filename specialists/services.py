@@ -210,6 +210,7 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
         raise BusinessRuleError("Cite the committee's exit vote (decision).", field="decision")
     evidence = {"decision": decision}
     if motion is not None:
+        motion = Motion.objects.get(pk=motion.pk)
         if motion.kind != MotionKind.EXIT or motion.subject_id != specialist.pk:
             raise BusinessRuleError("That motion is not an exit vote on this specialist.", field="motion")
         if motion.result != MotionResult.PASSED:
