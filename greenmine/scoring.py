@@ -255,8 +255,8 @@ class Result:
         return self.total is not None and self.total < self.pass_line
 
 
-def indicator_applies(spec: IndicatorSpec, variant: str) -> bool:
-    """Category three is scored on the mine's variant only."""
+def indicator_applies(spec, variant: str) -> bool:
+    """Category three is scored on the mine's variant only (`spec` is anything with `.variant`)."""
     return not spec.variant or spec.variant == variant
 
 

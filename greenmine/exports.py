@@ -1,0 +1,167 @@
+"""The filled table as .xlsx (the seed's columns) and the PDF report of an assessment."""
+
+from django.utils import timezone
+
+from alliance.pdf import pdf_response, render_pdf
+from alliance.xlsx import Sheet, xlsx_response
+
+from . import scoring, selectors
+from .enums import Attribute, MiningMethod, Variant
+
+# 附件 3's own header row.
+SEED_COLUMNS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "标准分",
+    "评分说明",
+    "考核方法",
+    "依据或标准",
+    "指标属性",
+    "检查记录",
+    "得分",
+]
+ATTRIBUTE_LABELS = {Attribute.CONSTRAINT: "约束性", Attribute.IMPROVEMENT: "提升性"}
+NOT_APPLICABLE = "不涉及"
+# The seed's own words, so the exported table reads like 附件 3 whatever the UI language.
+VARIANT_LABELS = {
+    Variant.GENERAL: "非金属、化工、黄金、冶金、有色、油气、煤炭、地热、矿泉水等行业",
+    Variant.AGGREGATE: "砂石、水泥灰岩、建筑石材等行业",
+}
+METHOD_LABELS = {
+    MiningMethod.OPEN_PIT: "露天开采",
+    MiningMethod.UNDERGROUND: "地下开采",
+    MiningMethod.OIL_GAS: "石油天然气",
+    MiningMethod.GEOTHERMAL_WATER: "地热矿泉水",
+}
+STATUS_LABELS = {"draft": "评分中", "submitted": "已提交"}
+
+
+def table_rows(data, result):
+    """One row per indicator of the mine's variant, with the experts' records and the mean score."""
+    categories = {c.pk: c for c in data.categories}
+    records = selectors.indicator_records(data)
+    results = {r.number: r for r in result.indicators}
+    for indicator in data.indicators:
+        outcome = results.get(indicator.number)
+        if outcome is None:  # the other variant of category three
+            continue
+        if not outcome.applicable:
+            score = NOT_APPLICABLE
+        else:
+            score = scoring.display(outcome.score) if result.scored else None
+        record = "\n".join(records.get(indicator.number, []))
+        if outcome.missing_evidence:
+            record = (record + "\n" if record else "") + "缺少支撑材料或证明材料，不得分"
+        yield [
+            categories[indicator.category_id].label or categories[indicator.category_id].name,
+            indicator.subcategory,
+            f"{indicator.number} {indicator.name}",
+            scoring.display(indicator.points),
+            indicator.scoring_text,
+            indicator.method,
+            indicator.basis,
+            ATTRIBUTE_LABELS[indicator.attribute],
+            record,
+            score,
+        ]
+
+
+def summary_rows(data, result):
+    a = data.assessment
+    yield ["矿山", a.mine_name]
+    yield ["评价指标版本", a.catalogue.code]
+    yield ["行业类别", VARIANT_LABELS[a.variant]]
+    yield ["主要开采方式", METHOD_LABELS[a.mining_method]]
+    yield ["达标线", scoring.display(result.pass_line)]
+    for p in data.prerequisites:
+        state = {True: "合格", False: "不合格", None: "未检查"}[p["passed"]]
+        yield [f"先决条件：{p['name']}", state]
+    for c in result.categories:
+        yield [
+            f"{c.number} {c.name}（{scoring.display(c.max)} 分）",
+            scoring.display(c.score) if result.scored else None,
+        ]
+    yield ["总得分", scoring.display(result.total)]
+    yield ["结论", "达标" if result.qualified else "不达标"]
+    for reason in selectors.failure_reasons(result, data):
+        yield ["不达标原因", reason]
+    for a_ in data.assignments:
+        yield ["评价专家", f"{selectors.expert_label(a_)}（{STATUS_LABELS[a_.status]}）"]
+
+
+def xlsx_download(assessment):
+    data = selectors.load_assessment_data(assessment)
+    result = selectors.compute(data)
+    sheets = [
+        Sheet("评分表", SEED_COLUMNS, list(table_rows(data, result)), [16, 18, 22, 8, 60, 12, 40, 10, 40, 8]),
+        Sheet("汇总", ["项目", "内容"], list(summary_rows(data, result)), [36, 60]),
+    ]
+    return xlsx_response(f"green-mine-{assessment.pk}.xlsx", sheets)
+
+
+def chart(result, *, width=480, bar_height=18, gap=8, label_width=150):
+    """Bars of each category's score against its maximum, as plain numbers for an inline SVG."""
+    bars = []
+    for index, c in enumerate(result.categories):
+        score = c.score if result.scored else scoring.ZERO
+        ratio = float(score / c.max) if c.max else 0.0
+        y = index * (bar_height + gap)
+        bars.append(
+            {
+                "label": f"{c.number} {c.name}",
+                "y": y,
+                "text_y": y + bar_height - 4,
+                "max_width": width,
+                "width": round(ratio * width, 1),
+                "value": scoring.display(score),
+                "max": scoring.display(c.max),
+            }
+        )
+    return {
+        "bars": bars,
+        "bar_height": bar_height,
+        "label_width": label_width,
+        "bar_x": label_width,
+        "value_x": label_width + width + 6,
+        "width": label_width + width + 80,
+        "height": len(bars) * (bar_height + gap),
+    }
+
+
+def report_context(assessment):
+    data = selectors.load_assessment_data(assessment, with_visits=True)
+    result = selectors.compute(data)
+    indicator_names = {i.number: i.name for i in data.indicators}
+    return {
+        "assessment": assessment,
+        "data": data,
+        "result": result,
+        "variant_label": VARIANT_LABELS[assessment.variant],
+        "method_label": METHOD_LABELS[assessment.mining_method],
+        "total": scoring.display(result.total),
+        "pass_line": scoring.display(result.pass_line),
+        "reasons": selectors.failure_reasons(result, data),
+        "categories": [
+            {
+                "number": c.number,
+                "name": c.name,
+                "max": scoring.display(c.max),
+                "score": scoring.display(c.score) if result.scored else None,
+                "applicable": scoring.display(c.applicable_points),
+                "earned": scoring.display(c.earned),
+            }
+            for c in result.categories
+        ],  # fmt: skip
+        "chart": chart(result),
+        "failed_constraints": [(n, indicator_names[n]) for n in result.failed_constraints],
+        "missing_evidence": [(n, indicator_names[n]) for n in result.missing_evidence],
+        "experts": [(selectors.expert_label(a), STATUS_LABELS[a.status], a.submitted_at) for a in data.assignments],
+        "rows": list(table_rows(data, result)),
+        "generated_at": timezone.localtime(),
+    }
+
+
+def pdf_download(assessment):
+    pdf = render_pdf("greenmine/report.html", report_context(assessment))
+    return pdf_response(pdf, f"green-mine-{assessment.pk}.pdf", inline=False)

@@ -1,0 +1,43 @@
+"""Who may see and do what with an assessment; the pages and the API use the same checks."""
+
+from django.http import Http404
+
+from alliance.exceptions import NotPermitted
+from alliance.roles import is_secretariat
+
+from . import selectors
+from .enums import AssessmentStatus
+
+
+def assessment_or_404(user, pk):
+    """The assessment if the user may see it (staff, or an assigned expert); else 404, never its data."""
+    assessment = selectors.assessments_for(user).filter(pk=pk).first()
+    if assessment is None:
+        raise Http404("No such assessment.")
+    return assessment
+
+
+def own_assignment(user, assessment):
+    """The user's own assignment, or NotPermitted (staff who are not assigned do not score)."""
+    assignment = selectors.assignment_of(assessment, user)
+    if assignment is None:
+        raise NotPermitted("Only the experts assigned to this assessment enter scores.")
+    return assignment
+
+
+def require_staff(user):
+    if not is_secretariat(user):
+        raise NotPermitted("Only secretariat staff may do this.")
+
+
+def require_result_access(user, assessment):
+    """Staff always; an assigned expert once the assessment is completed, so no expert reads another
+    expert's scores before every table is submitted."""
+    if is_secretariat(user):
+        return
+    if assessment.status != AssessmentStatus.COMPLETED:
+        raise NotPermitted("The result is available to experts once the secretariat completes the assessment.")
+
+
+def can_upload_evidence(user, assessment):
+    return is_secretariat(user) or selectors.assignment_of(assessment, user) is not None

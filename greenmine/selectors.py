@@ -1,0 +1,242 @@
+"""Reads and reports of the green-mine programme.
+
+`load_assessment_data` fetches everything an assessment's result, export and report need in a
+fixed number of queries, whatever the number of experts; the arithmetic is in `scoring`.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from alliance.roles import is_secretariat
+
+from . import scoring
+from .enums import AssignmentStatus
+from .models import (
+    Assessment,
+    Category,
+    Evidence,
+    ExpertAssignment,
+    ExpertScore,
+    Indicator,
+    Prerequisite,
+    PrerequisiteCheck,
+    SiteVisit,
+)
+
+
+def assessments_for(user):
+    """Staff see every assessment; an expert only those assigned to them."""
+    qs = Assessment.objects.select_related("catalogue").order_by("-created_at")
+    if is_secretariat(user):
+        return qs
+    return qs.filter(assignments__expert=user).distinct()
+
+
+def assignment_of(assessment, user):
+    return ExpertAssignment.objects.filter(assessment=assessment, expert=user).first()
+
+
+def prerequisite_items(assessment):
+    """The national veto items of the assessment's catalogue, then the province's own."""
+    items = [
+        {"code": p.code, "name": p.name, "requirement": p.requirement, "national": True}
+        for p in Prerequisite.objects.filter(version_id=assessment.catalogue_id)
+    ]
+    for extra in assessment.extra_prerequisites or []:
+        items.append(
+            {
+                "code": extra["code"],
+                "name": extra.get("name", extra["code"]),
+                "requirement": extra.get("requirement", ""),
+            }
+        )
+    return items
+
+
+def catalogue_indicators(version):
+    return Indicator.objects.filter(version=version).select_related("category").order_by("number")
+
+
+def applicable_indicators(assessment):
+    """The indicators an expert scores for this mine: its variant and, for ★ items, its method."""
+    return [
+        indicator
+        for indicator in catalogue_indicators(assessment.catalogue_id)
+        if scoring.indicator_applies(indicator, assessment.variant)
+        and scoring.effective_rule(indicator.rule, assessment.mining_method) is not None
+    ]
+
+
+@dataclass
+class AssessmentData:
+    assessment: Assessment
+    categories: list
+    indicators: list
+    prerequisites: list  # dicts with code, name, requirement, passed, record
+    assignments: list
+    scores: list
+    evidence_numbers: set
+    site_visits: list | None = None
+
+
+def load_assessment_data(assessment, *, with_visits=False):
+    """Everything about an assessment in a constant number of queries (7, plus 1 for site visits)."""
+    categories = list(Category.objects.filter(version_id=assessment.catalogue_id).order_by("number"))
+    indicators = list(catalogue_indicators(assessment.catalogue_id))
+    checks = {c.code: c for c in PrerequisiteCheck.objects.filter(assessment=assessment)}
+    prerequisites = []
+    for item in prerequisite_items(assessment):
+        check = checks.get(item["code"])
+        prerequisites.append(
+            {**item, "passed": check.passed if check else None, "record": check.record if check else ""}
+        )
+    assignments = list(
+        ExpertAssignment.objects.filter(assessment=assessment).select_related("expert__profile").order_by("id")
+    )
+    scores = list(
+        ExpertScore.objects.filter(assignment__assessment=assessment)
+        .select_related("indicator")
+        .order_by("assignment_id", "indicator__number")
+    )
+    evidence_numbers = set(Evidence.objects.filter(assessment=assessment).values_list("indicator__number", flat=True))
+    visits = None
+    if with_visits:
+        visits = list(
+            SiteVisit.objects.filter(assessment=assessment).prefetch_related(
+                Prefetch("indicators", queryset=Indicator.objects.only("id", "number"))
+            )
+        )
+    return AssessmentData(
+        assessment, categories, indicators, prerequisites, assignments, scores, evidence_numbers, visits
+    )
+
+
+def expert_label(assignment):
+    profile = getattr(assignment.expert, "profile", None)
+    return (profile and profile.name) or assignment.expert.username
+
+
+def compute(data: AssessmentData):
+    """The scoring.Result of loaded data; every assigned expert's entries count (drafts included)."""
+    by_assignment = {a.pk: a for a in data.assignments}
+    entries = [
+        scoring.Entry(
+            expert=by_assignment[s.assignment_id].expert.username,
+            number=s.indicator.number,
+            score=s.score,
+            not_applicable=s.not_applicable,
+        )
+        for s in data.scores
+        if s.not_applicable or s.score is not None
+    ]
+    category_numbers = {c.pk: c.number for c in data.categories}
+    specs = [
+        scoring.IndicatorSpec(
+            number=i.number,
+            category=category_numbers[i.category_id],
+            name=i.name,
+            points=i.points,
+            constraint=i.is_constraint,
+            variant=i.variant,
+            rule=i.rule,
+        )
+        for i in data.indicators
+    ]
+    return scoring.compute_result(
+        categories=[scoring.CategorySpec(c.number, c.name, c.points) for c in data.categories],
+        indicators=specs,
+        variant=data.assessment.variant,
+        method=data.assessment.mining_method,
+        pass_line=data.assessment.pass_line,
+        prerequisites=[scoring.PrerequisiteState(p["code"], p["name"], p["passed"]) for p in data.prerequisites],
+        entries=entries,
+        evidence=data.evidence_numbers,
+    )
+
+
+def result_payload(assessment, data=None):
+    """The API's result: rounded for display, computed from unrounded values."""
+    data = data or load_assessment_data(assessment)
+    result = compute(data)
+    show = scoring.display
+    return {
+        "id": assessment.pk,
+        "mine_name": assessment.mine_name,
+        "catalogue": assessment.catalogue.code,
+        "status": assessment.status,
+        "pass_line": show(result.pass_line),
+        "total": show(result.total),
+        "qualified": result.qualified,
+        "scored": result.scored,
+        "categories": [
+            {
+                "number": c.number,
+                "name": c.name,
+                "score": show(c.score) if result.scored else None,
+                "max": show(c.max),
+                "earned": show(c.earned),
+                "applicable_points": show(c.applicable_points),
+            }
+            for c in result.categories
+        ],
+        "failed_constraints": result.failed_constraints,
+        "failed_prerequisites": result.failed_prerequisites,
+        "pending_prerequisites": result.pending_prerequisites,
+        "missing_evidence": result.missing_evidence,
+        "unscored": result.unscored if result.scored else [],
+        "indicators": [
+            {
+                "number": r.number,
+                "name": r.name,
+                "points": show(r.points),
+                "applicable": r.applicable,
+                "score": show(r.score),
+                "constraint": r.constraint,
+                "experts": {name: show(v) for name, v in r.expert_scores.items()},
+            }
+            for r in result.indicators
+        ],
+        "experts": [
+            {"username": a.expert.username, "name": expert_label(a), "status": a.status} for a in data.assignments
+        ],
+    }
+
+
+def failure_reasons(result, data):
+    """Why a mine is not qualified, in the order the seed checks them (for the result page and PDF)."""
+    from django.utils.translation import gettext as _
+
+    names = {i.number: i.name for i in data.indicators}
+    prerequisites = {p["code"]: p["name"] for p in data.prerequisites}
+    reasons = []
+    for code in result.failed_prerequisites:
+        reasons.append(_("Prerequisite failed: %(name)s") % {"name": prerequisites.get(code, code)})
+    for code in result.pending_prerequisites:
+        reasons.append(_("Prerequisite not yet checked: %(name)s") % {"name": prerequisites.get(code, code)})
+    for number in result.failed_constraints:
+        reasons.append(
+            _("Constraint indicator %(number)s %(name)s did not get full points")
+            % {"number": number, "name": names[number]}
+        )
+    if result.below_pass_line:
+        reasons.append(
+            _("Total %(total)s is below the pass line %(line)s")
+            % {"total": scoring.display(result.total), "line": scoring.display(result.pass_line)}
+        )
+    return reasons
+
+
+def indicator_records(data):
+    """Per indicator number: the experts' inspection records (or not-applicable reasons), labelled."""
+    by_assignment = {a.pk: a for a in data.assignments}
+    records: dict[int, list[str]] = {}
+    for s in data.scores:
+        text = s.record if not s.not_applicable else f"不涉及：{s.reason}" + (f"；{s.record}" if s.record else "")
+        if text:
+            records.setdefault(s.indicator.number, []).append(f"{expert_label(by_assignment[s.assignment_id])}：{text}")
+    return records
+
+
+def submitted_count(data):
+    return sum(1 for a in data.assignments if a.status == AssignmentStatus.SUBMITTED)

@@ -1,0 +1,451 @@
+"""Every write of the green-mine programme, and the rules that guard it (seed 003)."""
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from alliance import audit
+from alliance.exceptions import BusinessRuleError, NotPermitted
+from alliance.roles import Role, has_role, is_secretariat
+
+from . import scoring, selectors
+from .enums import (
+    PREREQUISITES_OPEN,
+    SCORING_OPEN,
+    AssessmentStatus,
+    AssignmentStatus,
+    MiningMethod,
+    Variant,
+)
+from .models import (
+    Assessment,
+    CatalogueVersion,
+    Evidence,
+    ExpertAssignment,
+    ExpertScore,
+    Indicator,
+    PrerequisiteCheck,
+    ProvinceRule,
+    SiteVisit,
+)
+
+# The allowed moves of an assessment; anything else is a domain error.
+TRANSITIONS = {
+    AssessmentStatus.DRAFT: {AssessmentStatus.SCORING, AssessmentStatus.PREREQUISITES_FAILED},
+    AssessmentStatus.PREREQUISITES_FAILED: {AssessmentStatus.DRAFT, AssessmentStatus.SCORING},
+    AssessmentStatus.SCORING: {
+        AssessmentStatus.DRAFT,
+        AssessmentStatus.PREREQUISITES_FAILED,
+        AssessmentStatus.COMPLETED,
+    },
+    AssessmentStatus.COMPLETED: {AssessmentStatus.SCORING},
+}
+
+# 说明 二（二）: evidence files — PDF, images and office documents, recognised by their first bytes.
+EVIDENCE_TYPES = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".ppt": (b"\xd0\xcf\x11\xe0",),
+}
+
+
+def current_catalogue():
+    catalogue = CatalogueVersion.objects.filter(is_current=True).first()
+    if catalogue is None:
+        raise BusinessRuleError("No indicator catalogue is loaded; run `manage.py load_reference_data`.")
+    return catalogue
+
+
+def _decimal(value, field):
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise BusinessRuleError("Enter a number.", field=field) from None
+    if not number.is_finite():
+        raise BusinessRuleError("Enter a number.", field=field)
+    return number
+
+
+# ---- assessments ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_create(
+    *, mine_name, variant, mining_method, pass_line=None, province="", organisation=None, created_by=None
+):
+    """Open the assessment of a mine on the current catalogue version.
+
+    The pass line is 80 unless given or set by the province (说明 一（四）); the province's extra
+    veto items are copied onto the assessment.  Side effects: the row and an audit entry.
+    """
+    mine_name = " ".join((mine_name or "").split())
+    if not mine_name:
+        raise BusinessRuleError("Name the mine.", field="mine_name")
+    if variant not in Variant.values:
+        raise BusinessRuleError(f"Choose one of: {', '.join(Variant.values)}.", field="variant")
+    if mining_method not in MiningMethod.values:
+        raise BusinessRuleError(f"Choose one of: {', '.join(MiningMethod.values)}.", field="mining_method")
+    province = (province or "").strip()
+    rule = ProvinceRule.objects.filter(province=province).first() if province else None
+    if pass_line is None or pass_line == "":
+        pass_line = rule.pass_line if rule else Decimal("80")
+    pass_line = _decimal(pass_line, "pass_line")
+    if not 0 < pass_line <= 100:
+        raise BusinessRuleError("The pass line must be above 0 and at most 100.", field="pass_line")
+    assessment = Assessment.objects.create(
+        catalogue=current_catalogue(),
+        mine_name=mine_name,
+        organisation=organisation,
+        province=province,
+        variant=variant,
+        mining_method=mining_method,
+        pass_line=pass_line,
+        extra_prerequisites=list(rule.extra_prerequisites) if rule else [],
+        created_by=created_by,
+    )
+    audit.record(
+        "greenmine.assessment.created",
+        assessment,
+        actor=created_by,
+        catalogue=assessment.catalogue.code,
+        variant=variant,
+        mining_method=mining_method,
+        pass_line=pass_line,
+    )
+    return assessment
+
+
+def assessment_set_status(assessment, status, *, by=None, reason=""):
+    """The one transition function of an assessment (see TRANSITIONS).  Writes an audit entry."""
+    old = assessment.status
+    if status == old:
+        return assessment
+    if status not in TRANSITIONS[old]:
+        raise BusinessRuleError(f"An assessment cannot go from {old} to {status}.", field="status")
+    assessment.status = status
+    fields = ["status"]
+    if status == AssessmentStatus.COMPLETED:
+        assessment.completed_at = timezone.now()
+        fields.append("completed_at")
+    elif old == AssessmentStatus.COMPLETED:
+        assessment.result = None
+        assessment.completed_at = None
+        fields += ["result", "completed_at"]
+    assessment.save(update_fields=fields)
+    audit.record("greenmine.assessment.status", assessment, actor=by, old=old, new=status, reason=reason)
+    return assessment
+
+
+def _lock(assessment):
+    return Assessment.objects.select_for_update().get(pk=assessment.pk)
+
+
+@transaction.atomic
+def expert_assign(assessment, *, username, assigned_by=None):
+    """Assign an expert (a user with the expert role) to score the mine.  Audit entry."""
+    assessment = _lock(assessment)
+    if assessment.status == AssessmentStatus.COMPLETED:
+        raise BusinessRuleError("The assessment is completed; reopen it before assigning experts.")
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    if user is None:
+        raise BusinessRuleError("No user with this username.", field="username")
+    if not has_role(user, Role.EXPERT):
+        raise BusinessRuleError("This user does not have the expert role.", field="username")
+    if ExpertAssignment.objects.filter(assessment=assessment, expert=user).exists():
+        raise BusinessRuleError("This expert is already assigned to this assessment.", field="username")
+    assignment = ExpertAssignment.objects.create(assessment=assessment, expert=user, assigned_by=assigned_by)
+    audit.record("greenmine.expert.assigned", assessment, actor=assigned_by, expert=user.username)
+    return assignment
+
+
+@transaction.atomic
+def prerequisites_record(assessment, items, *, by):
+    """Record the veto items (先决条件).  All or nothing: a bad item writes nothing.
+
+    One failure means not qualified and no scoring; when every item is recorded and passed the
+    assessment moves to scoring.  Side effects: the checks, the status, audit entries.
+    """
+    assessment = _lock(assessment)
+    if assessment.status not in PREREQUISITES_OPEN:
+        raise BusinessRuleError("The assessment is completed; its prerequisites can no longer change.")
+    known = {p["code"]: p for p in selectors.prerequisite_items(assessment)}
+    if not isinstance(items, list) or not items:
+        raise BusinessRuleError("Send a list of prerequisite checks.", field="prerequisites")
+    seen = set()
+    for item in items:
+        code = item.get("code")
+        if code not in known:
+            raise BusinessRuleError(f"Unknown prerequisite code “{code}”; use {', '.join(known)}.", field="code")
+        if code in seen:
+            raise BusinessRuleError(f"Prerequisite “{code}” is listed twice.", field="code")
+        seen.add(code)
+        if not isinstance(item.get("passed"), bool):
+            raise BusinessRuleError(f"“{code}”: passed must be true or false.", field="passed")
+        if not str(item.get("record") or "").strip():
+            raise BusinessRuleError(f"“{code}”: write the inspection record.", field="record")
+    for item in items:
+        PrerequisiteCheck.objects.update_or_create(
+            assessment=assessment,
+            code=item["code"],
+            defaults={"passed": item["passed"], "record": str(item["record"]).strip(), "checked_by": by},
+        )
+        audit.record("greenmine.prerequisite.checked", assessment, actor=by, code=item["code"], passed=item["passed"])
+    checks = dict(PrerequisiteCheck.objects.filter(assessment=assessment).values_list("code", "passed"))
+    if any(checks.get(code) is False for code in known):
+        status = AssessmentStatus.PREREQUISITES_FAILED
+    elif all(checks.get(code) is True for code in known):
+        status = AssessmentStatus.SCORING
+    else:
+        status = AssessmentStatus.DRAFT
+    assessment_set_status(assessment, status, by=by, reason="prerequisites")
+    return assessment
+
+
+def _indicator_for(assessment, number, indicators):
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise BusinessRuleError("Give the indicator number (1–49).", field="number") from None
+    indicator = indicators.get(number)
+    if indicator is None:
+        raise BusinessRuleError(f"There is no indicator {number}.", field="number")
+    if not scoring.indicator_applies(indicator, assessment.variant):
+        raise BusinessRuleError(f"Indicator {number} belongs to the other variant of category three.", field="number")
+    return indicator
+
+
+@transaction.atomic
+def scores_save(assignment, items, *, by, draft=False):
+    """Save an expert's own scores; all or nothing.
+
+    Each item: {"number", "score"? | "inputs"?, "not_applicable"?, "reason"?, "record"}.  The
+    score is computed from `inputs` with the catalogue rule, or a direct `score` is checked to be
+    one the rule can give.  Not applicable needs a reason (说明 一（三）).  Outside a draft save
+    from the scoring page, a score needs its inspection record (说明 二（二）).
+    Side effects: ExpertScore rows, one audit entry per indicator.
+    """
+    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+    assessment = assignment.assessment
+    if assignment.expert_id != by.pk:
+        raise NotPermitted("Experts enter only their own scores.")
+    if assessment.status not in SCORING_OPEN:
+        raise BusinessRuleError(
+            "Scores can be entered only while the assessment is being scored (after all prerequisites passed)."
+        )
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        raise BusinessRuleError("Your scores are submitted and locked; ask the secretariat to reopen them.")
+    if not isinstance(items, list) or not items:
+        raise BusinessRuleError("Send a list of scores.", field="scores")
+    indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
+    rows, seen = [], set()
+    for item in items:
+        if not isinstance(item, dict):
+            raise BusinessRuleError("Each score must be an object.", field="scores")
+        indicator = _indicator_for(assessment, item.get("number"), indicators)
+        if indicator.number in seen:
+            raise BusinessRuleError(f"Indicator {indicator.number} is listed twice.", field="number")
+        seen.add(indicator.number)
+        rows.append((indicator, _score_fields(assessment, indicator, item, draft=draft)))
+    saved = []
+    for indicator, fields in rows:
+        score, _ = ExpertScore.objects.update_or_create(assignment=assignment, indicator=indicator, defaults=fields)
+        saved.append(score)
+        audit.record(
+            "greenmine.score.saved",
+            assignment,
+            actor=by,
+            number=indicator.number,
+            score=fields["score"],
+            not_applicable=fields["not_applicable"],
+        )
+    return saved
+
+
+def _score_fields(assessment, indicator, item, *, draft):
+    number = indicator.number
+    record = str(item.get("record") or "").strip()
+    not_applicable = item.get("not_applicable") in (True, "true", "on", "1", 1)
+    if not_applicable:
+        reason = str(item.get("reason") or "").strip()
+        if not reason:
+            raise BusinessRuleError(f"Indicator {number}: say why it does not apply.", field="reason")
+        return {"score": None, "not_applicable": True, "reason": reason, "record": record, "inputs": {}}
+    rule = scoring.effective_rule(indicator.rule, assessment.mining_method)
+    if rule is None:
+        raise BusinessRuleError(
+            f"Indicator {number} has no scoring text for this mine's mining method; it does not apply.",
+            field="number",
+        )
+    inputs = item.get("inputs")
+    raw_score = item.get("score")
+    try:
+        if inputs not in (None, {}, ""):
+            score = scoring.rule_score(rule, indicator.points, inputs)
+        elif raw_score is not None and raw_score != "":
+            score = scoring.check_direct_score(rule, indicator.points, raw_score)
+            inputs = {}
+        elif draft:
+            score, inputs = None, {}
+        else:
+            raise BusinessRuleError(f"Indicator {number}: give a score or mark it not applicable.", field="score")
+    except scoring.ScoringInputError as exc:
+        raise BusinessRuleError(f"Indicator {number}: {exc.message}", field=exc.field) from None
+    if not record and not draft:
+        raise BusinessRuleError(f"Indicator {number}: write the inspection record (检查记录).", field="record")
+    return {"score": score, "not_applicable": False, "reason": "", "record": record, "inputs": inputs or {}}
+
+
+@transaction.atomic
+def assignment_submit(assignment, *, by):
+    """Submit an expert's table: complete, then locked until the secretariat reopens it."""
+    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+    if assignment.expert_id != by.pk:
+        raise NotPermitted("Experts submit only their own scores.")
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        raise BusinessRuleError("Already submitted.")
+    if assignment.assessment.status not in SCORING_OPEN:
+        raise BusinessRuleError("The assessment is not being scored.")
+    missing, no_record = [], []
+    entered = {s.indicator.number: s for s in assignment.scores.select_related("indicator")}
+    for indicator in selectors.applicable_indicators(assignment.assessment):
+        entry = entered.get(indicator.number)
+        if entry is None or (entry.score is None and not entry.not_applicable):
+            missing.append(indicator.number)
+        elif not entry.not_applicable and not entry.record:
+            no_record.append(indicator.number)
+    if missing:
+        raise BusinessRuleError(
+            "Score or mark not applicable every indicator first; missing: " + ", ".join(map(str, missing)) + ".",
+            field="scores",
+        )
+    if no_record:
+        raise BusinessRuleError(
+            "Write the inspection record of indicator(s) " + ", ".join(map(str, no_record)) + ".", field="record"
+        )
+    assignment.status = AssignmentStatus.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["status", "submitted_at"])
+    audit.record("greenmine.scores.submitted", assignment, actor=by)
+    return assignment
+
+
+@transaction.atomic
+def assignment_reopen(assignment, *, by):
+    """Staff unlock a submitted table so the expert can correct it."""
+    if not is_secretariat(by):
+        raise NotPermitted("Only the secretariat can reopen submitted scores.")
+    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+    if assignment.status != AssignmentStatus.SUBMITTED:
+        raise BusinessRuleError("These scores are not submitted.")
+    if assignment.assessment.status == AssessmentStatus.COMPLETED:
+        assessment_set_status(assignment.assessment, AssessmentStatus.SCORING, by=by, reason="scores reopened")
+    assignment.status = AssignmentStatus.DRAFT
+    assignment.submitted_at = None
+    assignment.save(update_fields=["status", "submitted_at"])
+    audit.record("greenmine.scores.reopened", assignment, actor=by)
+    return assignment
+
+
+def _check_upload(upload):
+    name = Path(upload.name or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise BusinessRuleError(
+            "Upload a PDF, an image or an office document (" + ", ".join(sorted(EVIDENCE_TYPES)) + ").", field="file"
+        )
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise BusinessRuleError(f"The file is larger than {limit} MB.", field="file")
+    if upload.size == 0:
+        raise BusinessRuleError("The file is empty.", field="file")
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
+        raise BusinessRuleError(f"The file's content is not a {suffix} file.", field="file")
+    return name
+
+
+@transaction.atomic
+def evidence_add(assessment, *, number, upload, by):
+    """Attach a supporting file to an indicator (说明 二（二）).  Audit entry."""
+    if upload is None:
+        raise BusinessRuleError("Choose a file.", field="file")
+    if assessment.status == AssessmentStatus.COMPLETED:
+        raise BusinessRuleError("The assessment is completed.")
+    indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
+    indicator = _indicator_for(assessment, number, indicators)
+    name = _check_upload(upload)
+    evidence = Evidence(
+        assessment=assessment,
+        indicator=indicator,
+        original_name=name[:255],
+        content_type=getattr(upload, "content_type", "") or "",
+        size=upload.size,
+        uploaded_by=by,
+    )
+    evidence.file.save(name, upload, save=False)
+    evidence.save()
+    audit.record("greenmine.evidence.added", assessment, actor=by, number=indicator.number, file=name)
+    return evidence
+
+
+@transaction.atomic
+def site_visit_record(assessment, *, visited_on, visitors, location, observations, numbers=(), by):
+    """说明 二（五）: which staff went where and saw what."""
+    fields = {"visitors": visitors, "location": location, "observations": observations}
+    for key, value in fields.items():
+        if not str(value or "").strip():
+            raise BusinessRuleError("This field is required.", field=key)
+    if not visited_on:
+        raise BusinessRuleError("Give the date of the visit.", field="visited_on")
+    indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
+    chosen = [_indicator_for(assessment, n, indicators) for n in numbers or ()]
+    visit = SiteVisit.objects.create(
+        assessment=assessment,
+        visited_on=visited_on,
+        recorded_by=by,
+        **{k: str(v).strip() for k, v in fields.items()},
+    )
+    visit.indicators.set(chosen)
+    audit.record("greenmine.site_visit.recorded", assessment, actor=by, location=visit.location)
+    return visit
+
+
+@transaction.atomic
+def assessment_complete(assessment, *, by):
+    """Close the scoring and keep the result: every assigned expert must have submitted.
+
+    Side effects: status completed, the result snapshot on the assessment, an audit entry.
+    """
+    if not is_secretariat(by):
+        raise NotPermitted("Only the secretariat can complete an assessment.")
+    assessment = _lock(assessment)
+    if assessment.status != AssessmentStatus.SCORING:
+        raise BusinessRuleError("Only an assessment being scored can be completed.")
+    assignments = list(assessment.assignments.all())
+    if not assignments:
+        raise BusinessRuleError("Assign at least one expert first.")
+    pending = [a for a in assignments if a.status != AssignmentStatus.SUBMITTED]
+    if pending:
+        raise BusinessRuleError(f"{len(pending)} expert(s) have not submitted their scores yet.")
+    payload = selectors.result_payload(assessment)
+    assessment.result = payload
+    assessment.save(update_fields=["result"])
+    assessment_set_status(assessment, AssessmentStatus.COMPLETED, by=by, reason="result")
+    audit.record(
+        "greenmine.assessment.result", assessment, actor=by, total=payload["total"], qualified=payload["qualified"]
+    )
+    return assessment
