@@ -311,7 +311,8 @@ def test_submit_locks_scores_until_staff_reopen(api_client, scoring_assessment, 
     url = f"{BASE}{scoring_assessment.pk}/"
 
     submitted = client.post(url + "submit/")
-    locked = client.put(url + "scores/", [{"number": 1, "score": 1.5, "record": "复查"}], format="json")
+    change = [{"number": 1, "score": 1.5, "record": "复查"}]
+    locked = client.put(url + "scores/", change, format="json")
     reopened = as_user(api_client, staff).post(url + "reopen/", {"username": "alice"}, format="json")
     again = as_user(api_client, alice).put(
         url + "scores/", [{"number": 1, "score": 1.5, "record": "复查"}], format="json"
@@ -474,7 +475,7 @@ def test_exports_have_seed_columns_and_report_text(api_client, scoring_assessmen
 
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert [c for c in rows[0]] == SEED_COLUMNS
+    assert list(rows[0]) == SEED_COLUMNS
     assert len(rows) == 1 + 45  # the general variant: 49 − 4 aggregate rows
     assert rows[1][2] == "1 功能分区" and rows[1][9] == 1 and rows[1][7] == "提升性"
     assert "李专家：查看第1项资料" in rows[1][8]
