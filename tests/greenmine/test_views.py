@@ -1,0 +1,136 @@
+from decimal import Decimal
+
+import pytest
+
+from greenmine.models import Evidence, ExpertScore
+from tests.greenmine import factories as gm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice(db):
+    return gm.expert("alice", "李专家")
+
+
+@pytest.fixture
+def scoring_assessment(staff_user, alice):
+    a = gm.assessment(staff_user)
+    gm.assign(a, staff_user, alice)
+    gm.pass_prerequisites(a, staff_user)
+    return a
+
+
+def test_list_page_shows_only_the_experts_assignments(client, staff_user, scoring_assessment, alice):
+    gm.assessment(staff_user, mine_name="无关矿山")
+    client.force_login(alice)
+
+    html = client.get("/greenmine/").content.decode()
+
+    assert "示范石灰石矿" in html
+    assert "无关矿山" not in html
+
+
+def test_score_page_shows_seed_text_and_only_applicable_inputs(client, scoring_assessment, alice):
+    client.force_login(alice)
+
+    html = client.get(f"/greenmine/{scoring_assessment.pk}/score/").content.decode()
+
+    assert "管理区、生活区分区不明显扣 0.5 分" in html
+    assert 'name="n1-f-admin_living"' in html
+    assert 'name="n9-i-drilling"' in html  # open pit
+    assert 'name="n9-i-low_impact_method"' not in html  # underground alternative is hidden
+    assert 'id="indicator-21"' not in html  # aggregate variant
+    assert 'name="n20-option"' in html
+
+
+def test_score_page_for_unassigned_expert_is_404(client, scoring_assessment):
+    client.force_login(gm.expert("carol"))
+
+    assert client.get(f"/greenmine/{scoring_assessment.pk}/score/").status_code == 404
+    assert client.get(f"/greenmine/{scoring_assessment.pk}/result/").status_code == 404
+
+
+def test_score_page_post_saves_draft_computed_from_inputs(client, scoring_assessment, alice):
+    client.force_login(alice)
+    data = {
+        "action": "save",
+        "n1-f-admin_living": "1",
+        "n1-record": "管理区与生活区相邻",
+        "n44-i-patents": "3",
+        "n44-record": "发明专利 3 项",
+        "n20-option": "municipal_network",
+        "n20-o-municipal_network-passed": "yes",
+        "n7-na": "1",
+        "n7-reason": "荒漠矿区无绿化条件",
+    }
+
+    response = client.post(f"/greenmine/{scoring_assessment.pk}/score/", data)
+
+    assert response.status_code == 302
+    saved = {s.indicator.number: s for s in ExpertScore.objects.all()}
+    assert saved[1].score == Decimal("1.5")
+    assert saved[44].score == Decimal("1.5")
+    assert saved[20].score == Decimal("2") and saved[20].record == ""
+    assert saved[7].not_applicable is True
+    assert set(saved) == {1, 7, 20, 44}
+
+
+def test_score_page_post_uploads_evidence(client, scoring_assessment, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(alice)
+    upload = SimpleUploadedFile("许可证.pdf", gm.PDF_BYTES, content_type="application/pdf")
+
+    client.post(f"/greenmine/{scoring_assessment.pk}/score/", {"action": "save", "n8-file": upload})
+
+    assert list(Evidence.objects.values_list("indicator__number", "original_name")) == [(8, "许可证.pdf")]
+
+
+def test_score_page_submit_incomplete_keeps_draft_and_explains(client, scoring_assessment, alice):
+    client.force_login(alice)
+
+    response = client.post(
+        f"/greenmine/{scoring_assessment.pk}/score/",
+        {"action": "submit", "n10-passed": "yes", "n10-record": "回采率达标"},
+        follow=True,
+    )
+
+    assert "missing: 1, 2, 3" in response.content.decode()
+    assert ExpertScore.objects.get().score == Decimal("2")
+    assert scoring_assessment.assignments.get().status == "draft"
+
+
+def test_prerequisites_form_failure_marks_not_qualified(client, staff_user):
+    a = gm.assessment(staff_user)
+    client.force_login(staff_user)
+    data = {f"{c}-passed": "yes" for c in ("licences", "no_penalties", "not_abnormal", "production_reserves")}
+    data |= {f"{c}-record": "核查" for c in ("licences", "no_penalties", "not_abnormal", "production_reserves")}
+    data |= {"outside_red_line-passed": "no", "outside_red_line-record": "矿区涉及生态保护红线"}
+
+    client.post(f"/greenmine/{a.pk}/prerequisites/", data)
+    html = client.get(f"/greenmine/{a.pk}/result/").content.decode()
+
+    a.refresh_from_db()
+    assert a.status == "prerequisites_failed"
+    assert "矿区范围" in html
+
+
+def test_result_page_for_staff_lists_failure_reasons(client, staff_user, scoring_assessment, alice):
+    gm.full_scores(scoring_assessment.assignments.get(), n10=0)
+    gm.evidence_for_all(scoring_assessment, staff_user)
+    client.force_login(staff_user)
+
+    html = client.get(f"/greenmine/{scoring_assessment.pk}/result/").content.decode()
+
+    assert 'id="reasons"' in html
+    assert "开采回采率" in html
+    assert f"/api/greenmine/assessments/{scoring_assessment.pk}/export.xlsx" in html
+
+
+def test_result_page_for_expert_before_completion_redirects(client, scoring_assessment, alice):
+    client.force_login(alice)
+
+    response = client.get(f"/greenmine/{scoring_assessment.pk}/result/")
+
+    assert response.status_code == 302
