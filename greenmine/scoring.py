@@ -155,6 +155,36 @@ def achievable_scores(rule: dict, points) -> frozenset[Decimal]:
     raise ScoringInputError(f"Unknown rule kind: {kind}.")
 
 
+def inputs_for_score(rule: dict, points, score) -> dict:
+    """Inputs that give `score` under the rule (the first combination found), so a score entered
+    directly through the API shows on the scoring form with the same value."""
+    points, score = D(points), D(score)
+    kind = rule["kind"]
+    if kind == "all_or_nothing":
+        return {"passed": score == points}
+    if kind == "deduction":
+        findings = rule["findings"]
+        for counts in product(*[range(int(points / D(f["step"])) + 2) for f in findings]):
+            inputs = {"findings": {f["key"]: n for f, n in zip(findings, counts, strict=True) if n}}
+            if rule_score(rule, points, inputs) == score:
+                return inputs
+    elif kind == "additive":
+        items = rule["items"]
+        for counts in product(*[range(item.get("max_count", 1) + 1) for item in items]):
+            chosen = {
+                item["key"]: (n if "max_count" in item else True) for item, n in zip(items, counts, strict=True) if n
+            }
+            if rule_score(rule, points, {"items": chosen}) == score:
+                return {"items": chosen}
+    elif kind == "choice":
+        if score == 0:
+            return {}
+        for option in rule["options"]:
+            if score in achievable_scores(option["rule"], points):
+                return {"option": option["key"], "input": inputs_for_score(option["rule"], points, score)}
+    raise ScoringInputError(f"No input gives {score}.", field="score")
+
+
 def check_direct_score(rule: dict, points, score) -> Decimal:
     """Validate a score entered directly (API): 0 ≤ score ≤ points and on the rule's grid."""
     try:

@@ -296,7 +296,7 @@ def _score_fields(assessment, indicator, item, *, draft):
             score = scoring.rule_score(rule, indicator.points, inputs)
         elif raw_score is not None and raw_score != "":
             score = scoring.check_direct_score(rule, indicator.points, raw_score)
-            inputs = {}
+            inputs = scoring.inputs_for_score(rule, indicator.points, score)
         elif draft:
             score, inputs = None, {}
         else:

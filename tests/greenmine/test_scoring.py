@@ -16,6 +16,7 @@ from greenmine.scoring import (
     compute_result,
     display,
     effective_rule,
+    inputs_for_score,
     rule_score,
 )
 
@@ -291,3 +292,18 @@ def test_compute_result_unscored_indicator_counts_zero():
     assert outcome.unscored == [49]
     assert outcome.failed_constraints == [49]
     assert outcome.qualified is False
+
+
+def test_inputs_for_score_reproduces_every_achievable_score():
+    for item in CATALOGUE["indicators"]:
+        for method in ("open_pit", "underground", "oil_gas", "geothermal_water"):
+            rule = effective_rule(item["rule"], method)
+            if rule is None:
+                continue
+            for value in achievable_scores(rule, item["points"]):
+                inputs = inputs_for_score(rule, item["points"], value)
+                assert rule_score(rule, item["points"], inputs) == value, (item["number"], method, value)
+
+
+def test_inputs_for_score_indicator_1_picks_the_matching_finding():
+    assert inputs_for_score(BY_NUMBER[1]["rule"], 2, Decimal("0.5")) == {"findings": {"production_admin": 1}}
