@@ -703,12 +703,12 @@ def contact_record(specialist, *, staff, on, channel, notes=""):
     return ContactLog.objects.create(specialist=specialist, staff=staff, contacted_on=on, channel=channel, notes=notes)
 
 
-@transaction.atomic
-def membership_add(specialist, committee, *, on, actor, role=CommitteeRole.MEMBER):
+def membership_check(specialist, committee):
     """第五条: committee membership is capped at one third of the number of general specialists."""
-    specialist = _locked(specialist)
     if specialist.status != S.GENERAL:
         raise BusinessRuleError("Only general specialists sit on committees.", field="specialist")
+    if CommitteeMembership.objects.filter(specialist=specialist, committee=committee, ended_on__isnull=True).exists():
+        raise BusinessRuleError("Already a member of this committee.", field="committee")
     members = set(CommitteeMembership.objects.filter(ended_on__isnull=True).values_list("specialist_id", flat=True))
     general = Specialist.objects.filter(status=S.GENERAL).count()
     if specialist.pk not in members and len(members) + 1 > general // 3:
@@ -716,8 +716,13 @@ def membership_add(specialist, committee, *, on, actor, role=CommitteeRole.MEMBE
             f"Committee members may be at most one third of the {general} general specialists ({general // 3}).",
             field="specialist",
         )
-    if CommitteeMembership.objects.filter(specialist=specialist, committee=committee, ended_on__isnull=True).exists():
-        raise BusinessRuleError("Already a member of this committee.", field="committee")
+
+
+@transaction.atomic
+def membership_add(specialist, committee, *, on, actor, role=CommitteeRole.MEMBER):
+    """Seat a general specialist on a committee, within the one-third cap. Side effects: membership, audit."""
+    specialist = _locked(specialist)
+    membership_check(specialist, committee)
     membership = CommitteeMembership.objects.create(
         specialist=specialist, committee=committee, role=role, started_on=on
     )
