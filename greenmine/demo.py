@@ -1,0 +1,52 @@
+"""Demo data: one assessment of a demo mine, an expert with some scores (idempotent)."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from alliance.services import user_create
+
+from . import selectors, services
+from .models import Assessment
+
+MINE = "演示·青山石灰石矿"
+EXPERT = "gm_expert"
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@transaction.atomic
+def seed(stdout):
+    User = get_user_model()
+    expert = User.objects.filter(username=EXPERT).first()
+    if expert is None:
+        password = secrets.token_urlsafe(10)
+        expert = user_create(username=EXPERT, password=password, name="绿色矿山评价专家（演示）", roles=["expert"])
+        stdout.write(f"green-mine expert demo: {EXPERT} / {password}")
+    else:
+        stdout.write(f"green-mine expert demo: {EXPERT} exists already (password printed when made)")
+    if Assessment.objects.filter(mine_name=MINE).exists():
+        return
+    staff = User.objects.filter(is_superuser=True).order_by("pk").first()
+    assessment = services.assessment_create(
+        mine_name=MINE, variant="general", mining_method="open_pit", province="", created_by=staff
+    )
+    (assignment,) = [services.expert_assign(assessment, username=EXPERT, assigned_by=staff)]
+    items = [
+        {"code": p["code"], "passed": True, "record": f"已查验：{p['name']}"}
+        for p in selectors.prerequisite_items(assessment)
+    ]
+    services.prerequisites_record(assessment, items, by=staff or expert)
+    scores = [
+        {"number": 1, "score": "1.5", "record": "管理区、生活区分区不明显"},
+        {"number": 2, "score": "2", "record": "配套设施齐全，运行正常"},
+        {"number": 3, "score": "0.8", "record": "一处线路示意图牌褪色"},
+        {"number": 7, "not_applicable": True, "reason": "矿区位于戈壁，无绿化植物配置条件"},
+        {"number": 8, "score": "5", "record": "自上而下分台阶开采，符合开采设计"},
+    ]
+    services.scores_save(assignment, scores, by=expert)
+    for number in (1, 2, 3, 8):
+        upload = SimpleUploadedFile(f"indicator-{number}.pdf", DEMO_PDF, content_type="application/pdf")
+        services.evidence_add(assessment, number=number, upload=upload, by=expert)
+    stdout.write(f"green-mine demo: assessment “{MINE}” with expert {EXPERT} (category one partly scored)")

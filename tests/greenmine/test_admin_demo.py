@@ -1,0 +1,96 @@
+import io
+
+import pytest
+
+from greenmine import demo
+from greenmine.models import Assessment, Evidence, ExpertScore
+from tests.greenmine import factories as gm
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("root", "root@example.com", "pw-Secret-123")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model", ["catalogueversion", "indicator", "provincerule", "assessment", "expertassignment", "expertscore",
+              "evidence", "sitevisit"],
+)  # fmt: skip
+def test_admin_changelists_render(admin_client, model):
+    demo.seed(io.StringIO())
+
+    response = admin_client.get(f"/admin/greenmine/{model}/")
+
+    assert response.status_code == 200
+
+
+def test_admin_assessment_change_page_renders_with_inlines(admin_client):
+    demo.seed(io.StringIO())
+    assessment = Assessment.objects.get()
+
+    response = admin_client.get(f"/admin/greenmine/assessment/{assessment.pk}/change/")
+
+    assert response.status_code == 200
+    assert "indicator-1.pdf" in response.content.decode()
+
+
+def test_admin_indicator_is_read_only(admin_client):
+    response = admin_client.get("/admin/greenmine/indicator/add/")
+
+    assert response.status_code == 403
+
+
+def test_admin_reopen_action_calls_service(admin_client, staff_user):
+    a = gm.assessment(staff_user)
+    alice = gm.expert("alice")
+    (assignment,) = gm.assign(a, staff_user, alice)
+    gm.pass_prerequisites(a, staff_user)
+    gm.full_scores(assignment)
+    from greenmine import services
+
+    services.assignment_submit(assignment, by=alice)
+
+    admin_client.post(
+        "/admin/greenmine/expertassignment/",
+        {"action": "reopen_submissions", "_selected_action": [assignment.pk]},
+    )
+
+    assignment.refresh_from_db()
+    assert assignment.status == "draft"
+
+
+def test_admin_add_assessment_goes_through_service(admin_client):
+    response = admin_client.post(
+        "/admin/greenmine/assessment/add/",
+        {
+            "mine_name": "新增矿山",
+            "variant": "aggregate",
+            "mining_method": "open_pit",
+            "pass_line": "82",
+            "province": "",
+            "assignments-TOTAL_FORMS": "0", "assignments-INITIAL_FORMS": "0",
+            "prerequisite_checks-TOTAL_FORMS": "0", "prerequisite_checks-INITIAL_FORMS": "0",
+            "evidence-TOTAL_FORMS": "0", "evidence-INITIAL_FORMS": "0",
+            "site_visits-TOTAL_FORMS": "0", "site_visits-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    created = Assessment.objects.get(mine_name="新增矿山")
+    assert created.catalogue.code == "2024" and str(created.pass_line) == "82.00"
+
+
+def test_demo_seed_is_idempotent_and_prints_login():
+    out = io.StringIO()
+
+    demo.seed(out)
+    demo.seed(io.StringIO())
+
+    assert "green-mine expert demo: gm_expert / " in out.getvalue()
+    assert Assessment.objects.count() == 1
+    assert ExpertScore.objects.count() == 5
+    assert Evidence.objects.count() == 4
