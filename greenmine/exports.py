@@ -100,7 +100,7 @@ def xlsx_download(assessment):
     return xlsx_response(f"green-mine-{assessment.pk}.xlsx", sheets)
 
 
-def chart(result, *, width=480, bar_height=18, gap=8, label_width=150):
+def chart(result, *, width=400, bar_height=18, gap=8, label_width=150):
     """Bars of each category's score against its maximum, as plain numbers for an inline SVG."""
     bars = []
     for index, c in enumerate(result.categories):
@@ -124,7 +124,7 @@ def chart(result, *, width=480, bar_height=18, gap=8, label_width=150):
         "label_width": label_width,
         "bar_x": label_width,
         "value_x": label_width + width + 6,
-        "width": label_width + width + 80,
+        "width": label_width + width + 120,
         "height": len(bars) * (bar_height + gap),
     }
 
