@@ -19,8 +19,11 @@ from .permissions import CanManageSpecialists, can_view_specialist
 from .serializers import (
     ActivitySerializer,
     ExitSerializer,
+    IcebreakerResultSerializer,
     LedgerEntrySerializer,
+    LifecycleResultSerializer,
     LifecycleRunSerializer,
+    MyPointsSerializer,
     OnSerializer,
     PointRuleSerializer,
     RedemptionRequestSerializer,
@@ -103,7 +106,7 @@ class SpecialistActivities(APIView):
 class SpecialistIcebreakers(APIView):
     permission_classes = [CanManageSpecialists]
 
-    @extend_schema(request=OnSerializer)
+    @extend_schema(request=OnSerializer, responses={201: IcebreakerResultSerializer})
     def post(self, request, pk):
         data = _valid(OnSerializer, request)
         attendance = services.icebreaker_record(_specialist(pk), on=data["on"], actor=request.user)
@@ -126,7 +129,7 @@ class SpecialistExit(APIView):
 class LifecycleRunView(APIView):
     permission_classes = [CanManageSpecialists]
 
-    @extend_schema(request=LifecycleRunSerializer)
+    @extend_schema(request=LifecycleRunSerializer, responses=LifecycleResultSerializer)
     def post(self, request):
         data = _valid(LifecycleRunSerializer, request)
         run, changes = lifecycle_run(as_of=data["as_of"], dry_run=data["dry_run"], actor=request.user, source="api")
@@ -150,6 +153,7 @@ def _me(request):
 class MyPoints(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=MyPointsSerializer)
     def get(self, request):
         specialist = _me(request)
         page = Paginator(selectors.ledger_for(specialist, kind=request.query_params.get("kind")), 50).get_page(

@@ -130,3 +130,38 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfer
         fields = ["id", "balance", "to", "points", "created_at"]
+
+
+class IcebreakerResultSerializer(serializers.Serializer):
+    specialist = serializers.IntegerField()
+    on = serializers.DateField()
+    activity = serializers.IntegerField()
+
+
+class LifecycleChangeSerializer(serializers.Serializer):
+    specialist = serializers.IntegerField()
+    name = serializers.CharField()
+    to = serializers.CharField()
+    rule = serializers.CharField()
+    evidence = serializers.DictField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.CharField()  # a keyword in Python, a field name in the contract
+        return fields
+
+
+class LifecycleResultSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    dry_run = serializers.BooleanField()
+    run = serializers.IntegerField(allow_null=True)
+    changes = LifecycleChangeSerializer(many=True)
+
+
+class MyPointsSerializer(serializers.Serializer):
+    balance = serializers.IntegerField()
+    status = serializers.CharField()
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    entries = LedgerEntrySerializer(many=True)
