@@ -284,3 +284,26 @@ def test_token_auth_works_for_my_points(api_client, alice):
 def test_services_reject_unknown_reward(alice):
     with pytest.raises(services.BusinessRuleError):
         services.redemption_create(alice, reward="yacht", idempotency_key="y")
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("secretariat", True),
+        ("service_centre", True),
+        ("specialist", False),
+        ("expert", False),
+        ("committee", False),
+        ("leadership", False),
+        ("applicant", False),
+        ("liaison", False),
+    ],
+)
+def test_every_role_against_staff_lifecycle_run_and_another_specialist(api_client, bob, role, allowed):
+    api_client.force_authenticate(UserFactory(roles=[role]))
+
+    run = api_client.post("/api/lifecycle/run/", {"as_of": "2024-01-05", "dry_run": True}, format="json")
+    detail = api_client.get(f"/api/specialists/{bob.pk}/")
+
+    assert run.status_code == (200 if allowed else 403)
+    assert detail.status_code == (200 if allowed else 404)
