@@ -1,6 +1,7 @@
 """The green-mine API (SPEC, API contract "Green mine").  Thin: every rule is in services."""
 
 from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,6 +11,7 @@ from rest_framework.views import APIView
 from alliance.exceptions import BusinessRuleError
 from alliance.permissions import IsSecretariat
 from alliance.roles import is_secretariat
+from alliance.xlsx import XLSX_CONTENT_TYPE
 
 from . import exports, permissions, selectors, services
 from .models import Evidence
@@ -17,6 +19,7 @@ from .serializers import (
     AssessmentCreateSerializer,
     AssessmentSerializer,
     EvidenceSerializer,
+    EvidenceUploadSerializer,
     PrerequisiteItemSerializer,
     ScoreItemSerializer,
     SiteVisitSerializer,
@@ -47,6 +50,7 @@ def _validated_items(serializer_class, items, key):
 class CatalogueView(APIView):
     """GET the current indicator catalogue (number 1–49, category, points, attribute, variant, rule)."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         catalogue = services.current_catalogue()
         items = [
@@ -96,7 +100,7 @@ class AssessmentDetailView(APIView):
 class ExpertsView(APIView):
     permission_classes = [IsSecretariat]
 
-    @extend_schema(request=UsernameSerializer)
+    @extend_schema(request=UsernameSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         serializer = UsernameSerializer(data=request.data)
@@ -115,7 +119,7 @@ class ReopenView(APIView):
 
     permission_classes = [IsSecretariat]
 
-    @extend_schema(request=UsernameSerializer)
+    @extend_schema(request=UsernameSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         serializer = UsernameSerializer(data=request.data)
@@ -130,11 +134,12 @@ class ReopenView(APIView):
 class PrerequisitesView(APIView):
     """PUT [{"code","passed","record"}] (staff or an assigned expert)."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         return Response(selectors.load_assessment_data(assessment).prerequisites)
 
-    @extend_schema(request=PrerequisiteItemSerializer(many=True))
+    @extend_schema(request=PrerequisiteItemSerializer(many=True), responses=OpenApiTypes.OBJECT)
     def put(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         items = _validated_items(PrerequisiteItemSerializer, _list_body(request, "prerequisites"), "prerequisites")
@@ -157,13 +162,14 @@ def _score_payload(score):
 class ScoresView(APIView):
     """The requesting expert's own scores: GET them, PUT [{"number","score"?,"not_applicable"?,"reason"?,"record"}]."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         assignment = permissions.own_assignment(request.user, assessment)
         scores = assignment.scores.select_related("indicator")
         return Response({"status": assignment.status, "scores": [_score_payload(s) for s in scores]})
 
-    @extend_schema(request=ScoreItemSerializer(many=True))
+    @extend_schema(request=ScoreItemSerializer(many=True), responses=OpenApiTypes.OBJECT)
     def put(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         assignment = permissions.own_assignment(request.user, assessment)
@@ -175,6 +181,7 @@ class ScoresView(APIView):
 class SubmitView(APIView):
     """POST: the expert submits their table (locked until staff reopen it)."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         assignment = services.assignment_submit(permissions.own_assignment(request.user, assessment), by=request.user)
@@ -186,6 +193,7 @@ class CompleteView(APIView):
 
     permission_classes = [IsSecretariat]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
         assessment = services.assessment_complete(permissions.assessment_or_404(request.user, pk), by=request.user)
         return Response(assessment.result)
@@ -196,11 +204,13 @@ class EvidenceView(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(responses=EvidenceSerializer(many=True))
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         evidence = assessment.evidence.select_related("indicator")
         return Response(EvidenceSerializer(evidence, many=True).data)
 
+    @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         evidence = services.evidence_add(
@@ -212,6 +222,7 @@ class EvidenceView(APIView):
 class EvidenceDownloadView(APIView):
     """The file, through the same permission check as its assessment (never a public media URL)."""
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, evidence_id):
         evidence = Evidence.objects.filter(pk=evidence_id).select_related("assessment").first()
         if evidence is None:
@@ -221,6 +232,7 @@ class EvidenceDownloadView(APIView):
 
 
 class SiteVisitsView(APIView):
+    @extend_schema(responses=SiteVisitSerializer(many=True))
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         visits = assessment.site_visits.prefetch_related("indicators")
@@ -238,6 +250,7 @@ class SiteVisitsView(APIView):
 
 
 class ResultView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         permissions.require_result_access(request.user, assessment)
@@ -245,6 +258,7 @@ class ResultView(APIView):
 
 
 class ExportView(APIView):
+    @extend_schema(responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY})
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         permissions.require_result_access(request.user, assessment)
@@ -252,6 +266,7 @@ class ExportView(APIView):
 
 
 class ReportView(APIView):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         permissions.require_result_access(request.user, assessment)

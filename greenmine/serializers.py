@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .enums import MiningMethod, Variant
@@ -32,6 +33,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "experts",
         ]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_experts(self, obj):
         return [
             {"username": a.expert.username, "status": a.status}
@@ -58,6 +60,11 @@ class ScoreItemSerializer(serializers.Serializer):
     record = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class EvidenceUploadSerializer(serializers.Serializer):
+    number = serializers.IntegerField(min_value=1, max_value=49)
+    file = serializers.FileField()
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
     number = serializers.IntegerField(source="indicator.number", read_only=True)
     url = serializers.SerializerMethodField()
@@ -66,6 +73,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         model = Evidence
         fields = ["id", "number", "original_name", "size", "content_type", "uploaded_at", "url"]
 
+    @extend_schema_field(serializers.CharField())
     def get_url(self, obj):
         from django.urls import reverse
 
@@ -80,5 +88,6 @@ class SiteVisitSerializer(serializers.ModelSerializer):
         model = SiteVisit
         fields = ["id", "visited_on", "visitors", "location", "observations", "numbers", "indicators"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_indicators(self, obj):
         return sorted(i.number for i in obj.indicators.all())
