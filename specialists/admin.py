@@ -228,6 +228,10 @@ class ContactInline(admin.TabularInline):
         return False
 
 
+class NoteActionForm(ActionForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
 class SpecialistForm(forms.ModelForm):
     class Meta:
         model = Specialist
@@ -255,7 +259,8 @@ class SpecialistAdmin(admin.ModelAdmin):
         "standing",
     ]
     inlines = [StatusChangeInline, MembershipInline, ContactInline, LedgerInline]
-    actions = ["approve_today", "reject_today", "export_roster"]
+    action_form = NoteActionForm
+    actions = ["approve_today", "reject_today", "voluntary_exit", "reinstate", "export_roster"]
     date_hierarchy = "status_since"
 
     def get_queryset(self, request):
@@ -309,6 +314,32 @@ class SpecialistAdmin(admin.ModelAdmin):
     def reject_today(self, request, queryset):
         on = timezone.localdate()
         _each(self, request, queryset, lambda s: services.specialist_reject_application(s, on=on, actor=request.user))
+
+    @admin.action(description=_("Record a voluntary exit today (note: the application)"))
+    def voluntary_exit(self, request, queryset):
+        note, on = request.POST.get("note", "").strip(), timezone.localdate()
+        if not note:
+            self.message_user(request, _("Write a note for this action."), messages.ERROR)
+            return
+        _each(
+            self,
+            request,
+            queryset,
+            lambda s: services.specialist_voluntary_exit(s, on=on, actor=request.user, reason=note),
+        )
+
+    @admin.action(description=_("Return to the general list on application (note: the performance)"))
+    def reinstate(self, request, queryset):
+        note, on = request.POST.get("note", "").strip(), timezone.localdate()
+        if not note:
+            self.message_user(request, _("Write a note for this action."), messages.ERROR)
+            return
+        _each(
+            self,
+            request,
+            queryset,
+            lambda s: services.specialist_reinstate(s, on=on, actor=request.user, performance_note=note),
+        )
 
     @admin.action(description=_("Export the selected specialists (.xlsx)"))
     def export_roster(self, request, queryset):
@@ -764,9 +795,14 @@ class LiaisonChangeRequestAdmin(admin.ModelAdmin):
     search_fields = ["specialist__name", "reason"]
     list_select_related = ["specialist", "resolved_by"]
     readonly_fields = ["specialist", "reason", "created_at", "resolved_by", "resolved_at"]
+    actions = ["decline"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Decline the selected requests"))
+    def decline(self, request, queryset):
+        _each(self, request, queryset, lambda r: services.liaison_change_request_decline(r, actor=request.user))
 
 
 @admin.register(ContactLog)
@@ -869,6 +905,29 @@ class ExcellentNominationAdmin(admin.ModelAdmin):
     list_select_related = ["specialist", "nominated_by"]
     autocomplete_fields = ["specialist"]
     readonly_fields = ["nominated_by", "motion", "awarded"]
+
+    def get_urls(self):
+        return [
+            path("ranking/", self.admin_site.admin_view(self.ranking_view), name="specialists_excellent_ranking"),
+            *super().get_urls(),
+        ]
+
+    def ranking_view(self, request):
+        """第十二条: general specialists ranked by the year's points, to support nominations."""
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = timezone.localdate().year
+        nominated = set(ExcellentNomination.objects.filter(year=year).values_list("specialist_id", flat=True))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Excellent specialist: ranking by points"),
+            "opts": self.model._meta,
+            "year": year,
+            "ranking": selectors.excellent_ranking(year),
+            "nominated": nominated,
+        }
+        return TemplateResponse(request, "admin/specialists/excellent_ranking.html", context)
 
     @admin.display(description=_("points in the year"))
     def year_points(self, nomination):

@@ -697,6 +697,17 @@ def liaison_change_request_create(specialist, *, reason):
     return request
 
 
+def liaison_change_request_decline(request, *, actor):
+    if request.status != LiaisonChangeStatus.OPEN:
+        raise BusinessRuleError("Only an open request can be declined.", field="status")
+    request.status = LiaisonChangeStatus.DECLINED
+    request.resolved_by = actor
+    request.resolved_at = timezone.now()
+    request.save(update_fields=["status", "resolved_by", "resolved_at"])
+    audit.record("specialist.liaison_change_declined", request.specialist, actor=actor)
+    return request
+
+
 def contact_record(specialist, *, staff, on, channel, notes=""):
     if on > today():
         raise BusinessRuleError("The contact date cannot be in the future.", field="contacted_on")

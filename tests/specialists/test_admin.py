@@ -386,3 +386,51 @@ def test_admin_specialist_add_starts_as_applicant(staff_client):
     specialist = Specialist.objects.get(user=user)
     assert specialist.status == S.APPLICANT
     assert StatusChange.objects.filter(specialist=specialist, to_status=S.APPLICANT).exists()
+
+
+def test_admin_voluntary_exit_action_needs_a_note(staff_client, populated):
+    alice = populated["alice"]
+    url = reverse("admin:specialists_specialist_changelist")
+
+    staff_client.post(url, {"action": "voluntary_exit", "_selected_action": [alice.pk], "note": ""})
+    assert Specialist.objects.get(pk=alice.pk).status == S.GENERAL
+
+    staff_client.post(url, {"action": "voluntary_exit", "_selected_action": [alice.pk], "note": "本人书面申请"})
+    alice.refresh_from_db()
+    assert (alice.status, alice.exit_decision) == (S.EXITED, "本人书面申请")
+
+
+def test_admin_reinstate_action_reports_the_rule(staff_client, populated):
+    bob = populated["bob"]
+
+    response = staff_client.post(
+        reverse("admin:specialists_specialist_changelist"),
+        {"action": "reinstate", "_selected_action": [bob.pk], "note": "表现良好"},
+        follow=True,
+    )
+
+    assert Specialist.objects.get(pk=bob.pk).status == S.ROSTER
+    assert "3 consecutive" in response.content.decode() or "连续" in response.content.decode()
+
+
+def test_admin_excellent_ranking_page(staff_client, populated, credit):
+    credit(populated["alice"], 5, on=dt.date(2024, 6, 1))
+
+    response = staff_client.get(reverse("admin:specialists_excellent_ranking"), {"year": "2024"})
+
+    assert [(s.name, s.year_points) for s in response.context["ranking"]] == [("王爱丽", 305)]
+    assert populated["alice"].pk in response.context["nominated"]
+
+
+def test_admin_decline_liaison_change_request(staff_client, populated):
+    from specialists.models import LiaisonChangeRequest
+
+    request = LiaisonChangeRequest.objects.get()
+
+    staff_client.post(
+        reverse("admin:specialists_liaisonchangerequest_changelist"),
+        {"action": "decline", "_selected_action": [request.pk]},
+    )
+
+    request.refresh_from_db()
+    assert request.status == "declined"
