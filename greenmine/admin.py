@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -170,8 +171,24 @@ class AssessmentAdmin(admin.ModelAdmin):
             self.message_user(request, _("%(n)d assessment(s) completed.") % {"n": done}, messages.SUCCESS)
 
 
+class ExpertAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = ExpertAssignment
+        fields = ["assessment", "expert"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("assessment") and cleaned.get("expert"):
+            try:
+                services.expert_check_assignable(cleaned["assessment"], cleaned["expert"])
+            except BusinessRuleError as exc:
+                raise forms.ValidationError({"expert": exc.message}) from None
+        return cleaned
+
+
 @admin.register(ExpertAssignment)
 class ExpertAssignmentAdmin(admin.ModelAdmin):
+    form = ExpertAssignmentForm
     list_display = ["assessment", "expert", "status", "assigned_at", "submitted_at"]
     list_filter = ["status"]
     search_fields = ["assessment__mine_name", "expert__username", "expert__profile__name"]
@@ -186,11 +203,7 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        try:
-            created = services.expert_assign(obj.assessment, username=obj.expert.username, assigned_by=request.user)
-        except BusinessRuleError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            raise
+        created = services.expert_assign(obj.assessment, username=obj.expert.username, assigned_by=request.user)
         obj.pk = created.pk
         obj.refresh_from_db()
 

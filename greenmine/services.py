@@ -153,6 +153,16 @@ def _lock(assessment):
     return Assessment.objects.select_for_update().get(pk=assessment.pk)
 
 
+def expert_check_assignable(assessment, user):
+    """The rules for assigning an expert, shared by the service and the admin form."""
+    if user is None:
+        raise BusinessRuleError("No user with this username.", field="username")
+    if not has_role(user, Role.EXPERT):
+        raise BusinessRuleError("This user does not have the expert role.", field="username")
+    if ExpertAssignment.objects.filter(assessment=assessment, expert=user).exists():
+        raise BusinessRuleError("This expert is already assigned to this assessment.", field="username")
+
+
 @transaction.atomic
 def expert_assign(assessment, *, username, assigned_by=None):
     """Assign an expert (a user with the expert role) to score the mine.  Audit entry."""
@@ -160,12 +170,7 @@ def expert_assign(assessment, *, username, assigned_by=None):
     if assessment.status == AssessmentStatus.COMPLETED:
         raise BusinessRuleError("The assessment is completed; reopen it before assigning experts.")
     user = get_user_model().objects.filter(username=username).first() if username else None
-    if user is None:
-        raise BusinessRuleError("No user with this username.", field="username")
-    if not has_role(user, Role.EXPERT):
-        raise BusinessRuleError("This user does not have the expert role.", field="username")
-    if ExpertAssignment.objects.filter(assessment=assessment, expert=user).exists():
-        raise BusinessRuleError("This expert is already assigned to this assessment.", field="username")
+    expert_check_assignable(assessment, user)
     assignment = ExpertAssignment.objects.create(assessment=assessment, expert=user, assigned_by=assigned_by)
     audit.record("greenmine.expert.assigned", assessment, actor=assigned_by, expert=user.username)
     return assignment

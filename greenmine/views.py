@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -93,6 +94,7 @@ def score_page(request, pk):
             "rules": _rules_json(groups),
             "categories": {str(c.number): float(c.points) for c in data.categories},
             "prerequisites": data.prerequisites,
+            "site_visits": assessment.site_visits.prefetch_related("indicators").order_by("visited_on", "id"),
             "editable": bool(
                 assignment
                 and assignment.status == AssignmentStatus.DRAFT
@@ -149,6 +151,30 @@ def prerequisites_page(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Prerequisites recorded."))
+    return redirect("greenmine:score", pk=assessment.pk)
+
+
+@login_required
+@require_POST
+def site_visit_page(request, pk):
+    """说明 二（五）: record which staff went where and saw what."""
+    assessment = permissions.assessment_or_404(request.user, pk)
+    numbers = [n for n in request.POST.get("numbers", "").replace("，", ",").replace("、", ",").split(",") if n.strip()]
+    visited_on = parse_date(request.POST.get("visited_on", "") or "")
+    try:
+        services.site_visit_record(
+            assessment,
+            visited_on=visited_on,
+            visitors=request.POST.get("visitors", ""),
+            location=request.POST.get("location", ""),
+            observations=request.POST.get("observations", ""),
+            numbers=[n.strip() for n in numbers],
+            by=request.user,
+        )
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Site visit recorded."))
     return redirect("greenmine:score", pk=assessment.pk)
 
 

@@ -94,3 +94,26 @@ def test_demo_seed_is_idempotent_and_prints_login():
     assert Assessment.objects.count() == 1
     assert ExpertScore.objects.count() == 5
     assert Evidence.objects.count() == 4
+
+
+def test_admin_assign_non_expert_shows_form_error(admin_client, staff_user):
+    from tests.factories import UserFactory
+
+    a = gm.assessment(staff_user)
+    plain = UserFactory(username="plain")
+
+    response = admin_client.post("/admin/greenmine/expertassignment/add/", {"assessment": a.pk, "expert": plain.pk})
+
+    assert response.status_code == 200
+    assert "This user does not have the expert role." in response.content.decode()
+    assert not a.assignments.exists()
+
+
+def test_admin_assign_expert_goes_through_service(admin_client, staff_user):
+    a = gm.assessment(staff_user)
+    alice = gm.expert("alice")
+
+    response = admin_client.post("/admin/greenmine/expertassignment/add/", {"assessment": a.pk, "expert": alice.pk})
+
+    assert response.status_code == 302
+    assert list(a.assignments.values_list("expert__username", flat=True)) == ["alice"]

@@ -134,3 +134,30 @@ def test_result_page_for_expert_before_completion_redirects(client, scoring_asse
     response = client.get(f"/greenmine/{scoring_assessment.pk}/result/")
 
     assert response.status_code == 302
+
+
+def test_site_visit_form_records_who_where_what(client, scoring_assessment, alice):
+    client.force_login(alice)
+    data = {
+        "visited_on": "2024-05-06",
+        "visitors": "李专家、秘书处小张",
+        "location": "一号排土场",
+        "observations": "复垦植被覆盖良好",
+        "numbers": "40、41",
+    }
+
+    client.post(f"/greenmine/{scoring_assessment.pk}/site-visits/", data)
+    html = client.get(f"/greenmine/{scoring_assessment.pk}/score/").content.decode()
+
+    visit = scoring_assessment.site_visits.get()
+    assert visit.location == "一号排土场"
+    assert sorted(visit.indicators.values_list("number", flat=True)) == [40, 41]
+    assert "复垦植被覆盖良好" in html
+
+
+def test_site_visit_form_missing_field_records_nothing(client, scoring_assessment, alice):
+    client.force_login(alice)
+
+    client.post(f"/greenmine/{scoring_assessment.pk}/site-visits/", {"visited_on": "2024-05-06", "visitors": "李"})
+
+    assert not scoring_assessment.site_visits.exists()
