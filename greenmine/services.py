@@ -285,7 +285,7 @@ def _score_fields(assessment, indicator, item, *, draft):
     not_applicable = item.get("not_applicable") in (True, "true", "on", "1", 1)
     if not_applicable:
         reason = str(item.get("reason") or "").strip()
-        if not reason:
+        if not reason and not draft:  # a draft may be saved first; submission checks the reason
             raise BusinessRuleError(f"Indicator {number}: say why it does not apply.", field="reason")
         return {"score": None, "not_applicable": True, "reason": reason, "record": record, "inputs": {}}
     rule = scoring.effective_rule(indicator.rule, assessment.mining_method)
@@ -323,7 +323,7 @@ def assignment_submit(assignment, *, by):
         raise BusinessRuleError("Already submitted.")
     if assignment.assessment.status not in SCORING_OPEN:
         raise BusinessRuleError("The assessment is not being scored.")
-    missing, no_record = [], []
+    missing, no_record, no_reason = [], [], []
     entered = {s.indicator.number: s for s in assignment.scores.select_related("indicator")}
     for indicator in selectors.applicable_indicators(assignment.assessment):
         entry = entered.get(indicator.number)
@@ -331,6 +331,8 @@ def assignment_submit(assignment, *, by):
             missing.append(indicator.number)
         elif not entry.not_applicable and not entry.record:
             no_record.append(indicator.number)
+        elif entry.not_applicable and not entry.reason:
+            no_reason.append(indicator.number)
     if missing:
         raise BusinessRuleError(
             "Score or mark not applicable every indicator first; missing: " + ", ".join(map(str, missing)) + ".",
@@ -339,6 +341,10 @@ def assignment_submit(assignment, *, by):
     if no_record:
         raise BusinessRuleError(
             "Write the inspection record of indicator(s) " + ", ".join(map(str, no_record)) + ".", field="record"
+        )
+    if no_reason:
+        raise BusinessRuleError(
+            "Say why indicator(s) " + ", ".join(map(str, no_reason)) + " do not apply.", field="reason"
         )
     assignment.status = AssignmentStatus.SUBMITTED
     assignment.submitted_at = timezone.now()

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -111,16 +110,24 @@ def _score_post(request, assessment, assignment):
         return redirect("greenmine:score", pk=assessment.pk)
     indicators = selectors.applicable_indicators(assessment)
     try:
-        with transaction.atomic():
-            items = forms.read_items(indicators, assessment.mining_method, request.POST)
-            if items:
-                services.scores_save(assignment, items, by=request.user, draft=True)
-            for indicator in indicators:
-                upload = request.FILES.get(f"{forms.prefix(indicator.number)}file")
-                if upload:
-                    services.evidence_add(assessment, number=indicator.number, upload=upload, by=request.user)
+        items = forms.read_items(indicators, assessment.mining_method, request.POST)
+        if items:
+            services.scores_save(assignment, items, by=request.user, draft=True)
     except BusinessRuleError as exc:
         messages.error(request, exc.message)
+        return redirect("greenmine:score", pk=assessment.pk)
+    # Each file stands alone: a refused file is reported and the scores above stay saved.
+    upload_failed = False
+    for indicator in indicators:
+        upload = request.FILES.get(f"{forms.prefix(indicator.number)}file")
+        if upload:
+            try:
+                services.evidence_add(assessment, number=indicator.number, upload=upload, by=request.user)
+            except BusinessRuleError as exc:
+                upload_failed = True
+                messages.error(request, f"{indicator.number} {indicator.name}: {exc.message}")
+    if upload_failed:
+        messages.warning(request, _("Draft saved; the files listed above were not attached."))
         return redirect("greenmine:score", pk=assessment.pk)
     if request.POST.get("action") == "submit":
         try:

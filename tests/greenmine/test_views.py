@@ -161,3 +161,32 @@ def test_site_visit_form_missing_field_records_nothing(client, scoring_assessmen
     client.post(f"/greenmine/{scoring_assessment.pk}/site-visits/", {"visited_on": "2024-05-06", "visitors": "李"})
 
     assert not scoring_assessment.site_visits.exists()
+
+
+def test_score_page_bad_file_keeps_scores_and_reports_it(client, scoring_assessment, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(alice)
+    upload = SimpleUploadedFile("tool.exe", b"MZ\x90\x00")
+
+    response = client.post(
+        f"/greenmine/{scoring_assessment.pk}/score/",
+        {"action": "save", "n10-passed": "yes", "n10-record": "达标", "n10-file": upload},
+        follow=True,
+    )
+
+    assert ExpertScore.objects.get().score == Decimal("2")
+    assert not Evidence.objects.exists()
+    assert "10 开采回采率" in response.content.decode()
+
+
+def test_not_applicable_without_reason_saves_as_draft_but_blocks_submission(scoring_assessment, alice):
+    from alliance.exceptions import BusinessRuleError
+    from greenmine import services
+
+    assignment = scoring_assessment.assignments.get()
+    gm.full_scores(assignment)
+    services.scores_save(assignment, [{"number": 7, "not_applicable": True}], by=alice, draft=True)
+
+    with pytest.raises(BusinessRuleError, match="Say why indicator"):
+        services.assignment_submit(assignment, by=alice)
