@@ -58,7 +58,7 @@ def test_contract_flow_from_creation_to_result(api_client, staff_user):
     result = staff.get(base + "result/").json()
 
     # Evidence only for 1–20: categories four to six count 0 (缺少证明材料不得分); one to three earn 12 + 17 + 18.
-    assert result["missing_evidence"] == [n for n in range(25, 50)]
+    assert result["missing_evidence"] == list(range(25, 50))
     assert result["total"] == 47.0
     assert result["qualified"] is False
     assert [c["max"] for c in result["categories"]] == [12, 20, 18, 20, 18, 12]
