@@ -10,4 +10,6 @@ class AllianceConfig(AppConfig):
     def ready(self):
         from . import roles
 
-        post_migrate.connect(roles.grant_staff_permissions, sender=self)
+        # No sender: the grant must run after the last app's permissions exist, so it runs after
+        # every app's post_migrate (it is idempotent).
+        post_migrate.connect(roles.grant_staff_permissions, dispatch_uid="alliance-staff-permissions")

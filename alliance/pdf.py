@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from weasyprint.urls import URLFetcher
 
 PDF_STYLESHEET = "css/pdf.css"
 
@@ -31,24 +32,31 @@ def static_base_url():
     return (Path(settings.STATICFILES_DIRS[0]).resolve()).as_uri() + "/"
 
 
-def safe_url_fetcher(url, timeout=10, ssl_context=None):
-    """Serve file:// URLs inside the static folders; refuse everything else."""
-    from weasyprint.urls import default_url_fetcher
+class StaticOnlyURLFetcher(URLFetcher):
+    """Serves file:// URLs inside the project's static folders; refuses everything else."""
 
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        path = Path(unquote(parts.path)).resolve()
-        if any(path == root or root in path.parents for root in _static_roots()) and path.is_file():
-            return default_url_fetcher(path.as_uri(), timeout=timeout, ssl_context=ssl_context)
-    raise RefusedURL(f"PDF resources are limited to the project's static files; refused {url!r}")
+    def __init__(self, **kwargs):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, **kwargs)
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if any(path == root or root in path.parents for root in _static_roots()) and path.is_file():
+                return super().fetch(path.as_uri(), headers)
+        raise RefusedURL(f"PDF resources are limited to the project's static files; refused {url!r}")
+
+
+safe_url_fetcher = StaticOnlyURLFetcher()
 
 
 def render_html_to_pdf(html):
     from weasyprint import CSS, HTML
 
+    fetcher = StaticOnlyURLFetcher()
     base = static_base_url()
-    stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=safe_url_fetcher)
-    return HTML(string=html, base_url=base, url_fetcher=safe_url_fetcher).write_pdf(stylesheets=[stylesheet])
+    stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=fetcher)
+    return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
 
 
 def render_pdf(template_name, context=None, request=None):

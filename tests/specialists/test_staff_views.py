@@ -8,7 +8,7 @@ from specialists.enums import SpecialistStatus as S
 
 from .factories import SpecialistFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.specialists.exit_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
