@@ -44,6 +44,7 @@ def test_expert_fills_category_sees_subtotal_submits_and_staff_download_exports(
     page.goto(f"{live_server.url}/greenmine/{assessment.pk}/score/")
     subtotal = page.locator("#subtotal-1")
     assert subtotal.inner_text() == "0 / 12"
+    page.screenshot(path=str(artifacts_dir / "greenmine-scoring-top.png"))
 
     page.fill("[name='n1-f-admin_living']", "1")  # −0.5
     page.fill("[name='n1-record']", "管理区与生活区分区不明显")
