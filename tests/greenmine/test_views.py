@@ -190,3 +190,35 @@ def test_not_applicable_without_reason_saves_as_draft_but_blocks_submission(scor
 
     with pytest.raises(BusinessRuleError, match="Say why indicator"):
         services.assignment_submit(assignment, by=alice)
+
+
+def test_staff_reopen_and_complete_from_result_page(client, staff_user, scoring_assessment, alice):
+    from greenmine import services
+
+    assignment = scoring_assessment.assignments.get()
+    gm.full_scores(assignment)
+    gm.evidence_for_all(scoring_assessment, staff_user)
+    services.assignment_submit(assignment, by=alice)
+    client.force_login(staff_user)
+
+    client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/")
+    assignment.refresh_from_db()
+    reopened = assignment.status
+    services.assignment_submit(assignment, by=alice)
+    client.post(f"/greenmine/{scoring_assessment.pk}/complete/")
+
+    scoring_assessment.refresh_from_db()
+    assert reopened == "draft"
+    assert scoring_assessment.status == "completed"
+    assert scoring_assessment.result["total"] == 100.0
+
+
+def test_expert_cannot_complete_or_reopen_from_pages(client, scoring_assessment, alice):
+    assignment = scoring_assessment.assignments.get()
+    client.force_login(alice)
+
+    client.post(f"/greenmine/{scoring_assessment.pk}/complete/")
+    client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/")
+
+    scoring_assessment.refresh_from_db()
+    assert scoring_assessment.status == "scoring"
