@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static as static_url
@@ -44,6 +42,5 @@ urlpatterns = [
     path("specialists/", include("specialists.staff_urls")),
     path("greenmine/", include("greenmine.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (evidence, generated certificates) are never served from MEDIA_URL: every
+# download goes through a view that checks who may see it.
