@@ -20,7 +20,7 @@ from alliance.exceptions import BusinessRuleError
 from alliance.roles import Role
 from alliance.xlsx import SheetErrors, xlsx_response
 
-from . import exports, selectors, services
+from . import documents, exports, selectors, services
 from .enums import FROZEN_STATES, MotionKind, MotionResult, SpecialistStatus
 from .imports import COLUMNS as IMPORT_COLUMNS
 from .imports import activities_import
@@ -33,6 +33,7 @@ from .models import (
     ContactLog,
     DocumentRequest,
     ExcellentNomination,
+    IssuedDocument,
     LedgerEntry,
     LiaisonAssignment,
     LiaisonChangeRequest,
@@ -260,7 +261,7 @@ class SpecialistAdmin(admin.ModelAdmin):
     ]
     inlines = [StatusChangeInline, MembershipInline, ContactInline, LedgerInline]
     action_form = NoteActionForm
-    actions = ["approve_today", "reject_today", "voluntary_exit", "reinstate", "export_roster"]
+    actions = ["approve_today", "reject_today", "voluntary_exit", "reinstate", "issue_certificates", "export_roster"]
     date_hierarchy = "status_since"
 
     def get_queryset(self, request):
@@ -340,6 +341,11 @@ class SpecialistAdmin(admin.ModelAdmin):
             queryset,
             lambda s: services.specialist_reinstate(s, on=on, actor=request.user, performance_note=note),
         )
+
+    @admin.action(description=_("Issue certificates (appointment, work ID, rights letter) to general specialists"))
+    def issue_certificates(self, request, queryset):
+        on = timezone.localdate()
+        _each(self, request, queryset, lambda s: documents.documents_issue(s, actor=request.user, on=on))
 
     @admin.action(description=_("Export the selected specialists (.xlsx)"))
     def export_roster(self, request, queryset):
@@ -905,6 +911,12 @@ class ExcellentNominationAdmin(admin.ModelAdmin):
     list_select_related = ["specialist", "nominated_by"]
     autocomplete_fields = ["specialist"]
     readonly_fields = ["nominated_by", "motion", "awarded"]
+    actions = ["issue_certificate"]
+
+    @admin.action(description=_("Issue the excellent-specialist certificate (awarded nominations)"))
+    def issue_certificate(self, request, queryset):
+        on = timezone.localdate()
+        _each(self, request, queryset, lambda n: documents.excellent_certificate_issue(n, actor=request.user, on=on))
 
     def get_urls(self):
         return [
@@ -964,3 +976,28 @@ class DocumentRequestAdmin(admin.ModelAdmin):
     def mark_sent(self, request, queryset):
         on = timezone.localdate()
         _each(self, request, queryset, lambda r: services.document_request_mark_sent(r, on=on, actor=request.user))
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["number", "specialist", "kind", "year", "issued_on", "rendered_at", "download"]
+    list_filter = ["kind", "year"]
+    search_fields = ["number", "specialist__name"]
+    list_select_related = ["specialist"]
+    exclude = ["file"]
+    actions = ["render_again"]
+
+    @admin.display(description=_("PDF"))
+    def download(self, document):
+        if not document.ready:
+            return _("being rendered")
+        return format_html('<a href="{}">{}</a>', reverse("specialists:document", args=[document.pk]), _("Download"))
+
+    @admin.action(description=_("Render the PDF again (after a change of name or unit)"))
+    def render_again(self, request, queryset):
+        from .tasks import render_certificate
+
+        ids = list(queryset.values_list("pk", flat=True))
+        for pk in ids:
+            render_certificate.delay(document_id=pk, force=True)
+        self.message_user(request, _("Queued: %(n)s.") % {"n": len(ids)}, messages.SUCCESS)

@@ -578,3 +578,42 @@ class DocumentRequest(models.Model):
 
     def __str__(self):
         return f"{self.specialist}: {self.get_kind_display()}"
+
+
+def issued_document_path(document, filename):
+    # A random part keeps the name unguessable; downloads still go through a permission-checked view.
+    return f"specialists/documents/{document.specialist_id}/{filename}"
+
+
+class IssuedDocument(models.Model):
+    """A certificate issued to a specialist (第六条 3, 第九条 1 and 6), rendered to PDF by a Celery task.
+
+    One per specialist, kind and year: issuing again in the same year reuses the row.
+    """
+
+    specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    # The year of issue; for the excellent-specialist certificate, the year it honours.
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    file = models.FileField(_("PDF"), upload_to=issued_document_path, blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "kind", "specialist"]
+        verbose_name = _("issued certificate")
+        verbose_name_plural = _("issued certificates")
+        constraints = [
+            models.UniqueConstraint(fields=["specialist", "kind", "year"], name="one_document_per_kind_and_year")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number} · {self.specialist}"
+
+    @property
+    def ready(self):
+        return bool(self.file) and self.rendered_at is not None

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from .enums import FROZEN_STATES, EntryKind, RewardKind, RuleKind, SpecialistStatus
+from .enums import FROZEN_STATES, EntryKind, LiaisonChangeStatus, RewardKind, RuleKind, SpecialistStatus
 from .lifecycle import (
     GENERAL_INACTIVE_MONTHS,
     ROSTER_ICEBREAKER_MONTHS,
@@ -18,9 +18,12 @@ from .models import (
     Activity,
     Attendance,
     Committee,
+    DocumentRequest,
     LedgerEntry,
+    LiaisonChangeRequest,
     PointRule,
     ProgrammeSettings,
+    Redemption,
     Reward,
     Specialist,
     StatusChange,
@@ -36,11 +39,13 @@ def specialist_for_user(user):
     return Specialist.objects.filter(user=user).select_related("liaison__profile", "committee").first()
 
 
-def ledger_for(specialist, *, kind=None, date_from=None, date_to=None):
-    """A specialist's entries, newest first (paginate the result)."""
+def ledger_for(specialist, *, kind=None, rule=None, date_from=None, date_to=None):
+    """A specialist's entries, newest first (paginate the result); `rule` is a PointRule or its code."""
     entries = LedgerEntry.objects.filter(specialist=specialist).select_related("rule", "redemption__reward")
     if kind:
         entries = entries.filter(kind=kind)
+    if rule:
+        entries = entries.filter(rule__code=rule) if isinstance(rule, str) else entries.filter(rule=rule)
     if date_from:
         entries = entries.filter(occurred_on__gte=date_from)
     if date_to:
@@ -270,3 +275,22 @@ def excellent_ranking(year, *, limit=50):
 
 def attendances_of(specialist):
     return Attendance.objects.filter(specialist=specialist).select_related("activity")
+
+
+def redemptions_of(specialist, *, limit=10):
+    """The specialist's latest redemptions and whether staff have fulfilled them."""
+    return (
+        Redemption.objects.filter(specialist=specialist).select_related("reward").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def document_requests_of(specialist, *, limit=10):
+    return DocumentRequest.objects.filter(specialist=specialist).order_by("-requested_at")[:limit]
+
+
+def open_liaison_request(specialist):
+    return (
+        LiaisonChangeRequest.objects.filter(specialist=specialist, status=LiaisonChangeStatus.OPEN)
+        .order_by("-created_at")
+        .first()
+    )
