@@ -12,9 +12,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _counts():
-    return {
-        model._meta.label: model.objects.count() for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()
-    }
+    models = [model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()]
+    return {model._meta.label: model.objects.count() for model in models}
 
 
 def test_load_reference_data_is_idempotent_after_migrate():

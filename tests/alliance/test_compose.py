@@ -1,6 +1,7 @@
 """docker-compose.yml runs the production shape; no Docker engine runs here, so each
 service's command is run natively against the local PostgreSQL and Redis."""
 
+import contextlib
 import os
 import secrets
 import shlex
@@ -78,10 +79,8 @@ def _start(service, env, replace=()):
 def _stop(proc):
     """Stop the service and everything it started (its own process group)."""
     for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             return proc.communicate(timeout=wait)[0]
         except subprocess.TimeoutExpired:

@@ -82,7 +82,9 @@ def test_import_returns_parsed_rows_with_their_row_numbers():
 
 def test_import_reports_every_bad_cell_with_row_and_column():
     with pytest.raises(xlsx.SheetErrors) as excinfo:
-        xlsx.read_sheet(_sheet([["张三", "two", "2024-03-02"], [None, 1, "not a date"], ["王五", 1.5, "2024-01-01"]]), COLUMNS)
+        xlsx.read_sheet(
+            _sheet([["张三", "two", "2024-03-02"], [None, 1, "not a date"], ["王五", 1.5, "2024-01-01"]]), COLUMNS
+        )
 
     assert [(e.row, e.column) for e in excinfo.value.errors] == [(2, "数量"), (3, "姓名"), (3, "日期"), (4, "数量")]
     assert str(excinfo.value.errors[0]) == "row 2, 数量: expected a whole number"
