@@ -181,3 +181,23 @@ def test_bad_setting_values_raise_improperly_configured(name, value):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert name in result.stderr
+
+
+@pytest.mark.django_db
+def test_home_shows_service_staff_the_specialists_workbench(client):
+    client.force_login(UserFactory(roles=["service_centre"], is_staff=True))
+
+    page = client.get("/").content.decode()
+
+    assert "/admin/specialists/specialist/" in page
+    assert "/specialists/exits/" in page
+
+
+@pytest.mark.django_db
+def test_home_hides_staff_cards_from_a_specialist(client):
+    client.force_login(UserFactory(roles=["specialist"]))
+
+    page = client.get("/").content.decode()
+
+    assert "/admin/" not in page
+    assert "/me/points/" in page
