@@ -57,6 +57,7 @@ def native_env(tmp_path_factory):
     )
     full = {**os.environ, **env, "PATH": f"{BIN}:{os.environ['PATH']}"}
     full.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    full.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser fixture, never in production
     # The web service migrates on start; the worker test may run first and needs the tables.
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=full, check=True)
     yield full
