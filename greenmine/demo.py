@@ -11,7 +11,7 @@ from alliance.services import user_create
 from . import selectors, services
 from .models import Assessment
 
-MINE = "演示·青山石灰石矿"
+MINE = "演示·青山萤石矿"  # fluorite: a non-metal mine, so the general variant of category three
 EXPERT = "gm_expert"
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
