@@ -151,6 +151,11 @@ def standing(specialist, *, as_of):
     return sorted(items, key=lambda item: item["date"])
 
 
+def rule_choices():
+    """(code, name) of every point rule, for filtering a ledger (inactive rules still name old entries)."""
+    return list(PointRule.objects.order_by("order", "code").values_list("code", "name"))
+
+
 def rule_catalogue():
     return list(PointRule.objects.filter(active=True).order_by("order", "code"))
 

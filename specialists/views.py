@@ -5,6 +5,7 @@ one service, reports the outcome as a message and redirects back (post/redirect/
 """
 
 import math
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,13 +14,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from alliance.exceptions import BusinessRuleError
 
 from . import documents, selectors, services
-from .enums import REDEEMING_STATES, RewardKind, SpecialistStatus
+from .enums import REDEEMING_STATES, DocumentKind, EntryKind, RewardKind, SpecialistStatus
 from .forms import DocumentRequestForm, LedgerFilterForm, LiaisonChangeForm, RedeemForm, TransferForm
 from .models import IssuedDocument, Specialist
 from .permissions import can_view_specialist
@@ -48,48 +51,84 @@ def _nice_ceiling(value):
 
 
 def points_chart(rows, *, width=640, height=220):
-    """Geometry of an inline SVG: earned/spent bars per month and the month-end balance line."""
+    """An inline SVG (built here: a template would spend more time than the page's queries) of the
+    points earned and spent per month as bars and the month-end balance as a line."""
     left, right, top, bottom = 44, 8, 12, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_ceiling(max([1, *(max(r["earned"], r["spent"], r["balance"]) for r in rows)]))
     slot = plot_w / max(len(rows), 1)
+    bar = slot * 0.32
 
     def y(value):
-        return round(top + plot_h - value / top_value * plot_h, 1)
+        return top + plot_h - value / top_value * plot_h
 
-    months, line = [], []
-    for i, row in enumerate(rows):
-        x = left + i * slot
-        centre = round(x + slot / 2, 1)
-        bar = round(slot * 0.32, 1)
-        months.append(
-            {
-                "label": row["month"].strftime("%Y-%m") if i == 0 or row["month"].month == 1 else f"{row['month']:%m}",
-                "x": centre,
-                "earned": {"x": round(centre - bar, 1), "y": y(row["earned"]), "h": round(y(0) - y(row["earned"]), 1)},
-                "spent": {"x": centre, "y": y(row["spent"]), "h": round(y(0) - y(row["spent"]), 1)},
-                "bar": bar,
-                "row": row,
-            }
+    def n(value):
+        return f"{value:.1f}"
+
+    parts = [
+        format_html(
+            '<svg class="sp-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title">'
+            '<title id="chart-title">{}</title>',
+            width,
+            height,
+            _("Points earned and spent per month, and the balance at each month's end"),
         )
-        line.append(f"{centre},{y(row['balance'])}")
-    grid = [{"y": y(v), "label": v} for v in (0, top_value // 2, top_value)]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "baseline": y(0),
-        "grid": grid,
-        "months": months,
-        "line": " ".join(line),
-        "dots": [{"x": m["x"], "y": y(m["row"]["balance"])} for m in months],
-    }
+    ]
+    for value in (0, top_value // 2, top_value):
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
+                '<text x="{}" y="{}" class="axis" text-anchor="end" dominant-baseline="middle">{}</text>',
+                left,
+                width - right,
+                n(y(value)),
+                n(y(value)),
+                left - 6,
+                n(y(value)),
+                value,
+            )
+        )
+    line = []
+    balance_label = _("balance")
+    for i, row in enumerate(rows):
+        centre = left + i * slot + slot / 2
+        month = row["month"]
+        label = f"{month:%Y-%m}" if i == 0 or month.month == 1 else f"{month:%m}"
+        parts.append(
+            format_html(
+                "<g><title>{}: +{} / −{} · {} {}</title>"
+                '<rect class="earned" x="{}" y="{}" width="{}" height="{}"/>'
+                '<rect class="spent" x="{}" y="{}" width="{}" height="{}"/></g>'
+                '<text x="{}" y="{}" class="axis" text-anchor="middle">{}</text>',
+                f"{month:%Y-%m}",
+                row["earned"],
+                row["spent"],
+                balance_label,
+                row["balance"],
+                n(centre - bar),
+                n(y(row["earned"])),
+                n(bar),
+                n(y(0) - y(row["earned"])),
+                n(centre),
+                n(y(row["spent"])),
+                n(bar),
+                n(y(0) - y(row["spent"])),
+                n(centre),
+                height - 8,
+                label,
+            )
+        )
+        line.append((centre, y(row["balance"])))
+    parts.append(format_html('<polyline class="balance" points="{}"/>', " ".join(f"{x:.1f},{v:.1f}" for x, v in line)))
+    parts.extend(format_html('<circle class="balance-dot" cx="{}" cy="{}" r="3"/>', n(x), n(v)) for x, v in line)
+    parts.append(mark_safe("</svg>"))
+    return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
 
 
-def _redeem_forms(rewards):
+def _with_keys(rewards):
+    """Each reward's redeem form gets its own idempotency key (inputs are written in the template)."""
     for item in rewards:
-        item["form"] = RedeemForm(initial={"reward": item["code"]})
+        item["key"] = uuid.uuid4().hex
         item["needs_price"] = item["kind"] == RewardKind.HALF_PRICE
         item["is_cash"] = item["kind"] == RewardKind.CASH
     return rewards
@@ -109,24 +148,28 @@ def my_points(request):
     query = request.GET.copy()
     query.pop("page", None)
     is_general = specialist.status == SpecialistStatus.GENERAL
+    issued = list(documents.documents_of(specialist))
+    kinds = {d.kind for d in issued} | set(documents.GENERAL_KINDS)
     context = {
         "specialist": specialist,
         "today": today,
         "standing": selectors.standing(specialist, as_of=today),
         "chart": points_chart(selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS)),
-        "filters": filters,
+        "selected": filters.cleaned_data if filters.is_bound and filters.is_valid() else {},
+        "filter_errors": filters.non_field_errors() if filters.is_bound else [],
+        "rule_choices": selectors.rule_choices(),
+        "kind_choices": EntryKind.choices,
         "ledger": ledger,
         "query": query.urlencode(),
         "may_spend": specialist.status in REDEEMING_STATES,
         "is_general": is_general,
-        "rewards": _redeem_forms(selectors.reward_catalogue(balance=specialist.balance)),
-        "transfer_form": TransferForm(),
+        "rewards": _with_keys(selectors.reward_catalogue(balance=specialist.balance)),
+        "transfer_key": uuid.uuid4().hex,
         "redemptions": selectors.redemptions_of(specialist),
-        "documents": documents.documents_of(specialist),
+        "documents": issued,
         "document_requests": selectors.document_requests_of(specialist),
-        "document_form": DocumentRequestForm(),
+        "document_kinds": [(k, label) for k, label in DocumentKind.choices if k in kinds],
         "liaison_request": selectors.open_liaison_request(specialist),
-        "liaison_form": LiaisonChangeForm(),
     }
     return render(request, "specialists/my_points.html", context)
 

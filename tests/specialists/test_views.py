@@ -1,0 +1,305 @@
+import datetime as dt
+import re
+
+import pytest
+from django.contrib.messages import constants as levels
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from specialists import documents, services
+from specialists.enums import SpecialistStatus as S
+from specialists.models import DocumentRequest, LiaisonChangeRequest, Redemption, Transfer
+from specialists.views import points_chart
+from tests.factories import UserFactory
+
+from .factories import SpecialistFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/me/points/"
+TODAY = dt.datetime(2024, 6, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(TODAY)
+
+
+@pytest.fixture
+def me(credit):
+    """A general specialist since 2024-01-02 whose last activity (30 book points) was on 2024-03-02."""
+    specialist = SpecialistFactory(name="张伟明", user__username="zhang")
+    credit(specialist, 30, on=dt.date(2024, 3, 2))
+    specialist.refresh_from_db()
+    return specialist
+
+
+@pytest.fixture
+def my_client(client, me):
+    client.force_login(me.user)
+    return client
+
+
+def _messages(response):
+    return [(m.level, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def _ledger_rows(response):
+    table = re.search(r'<table class="data" id="ledger-table">(.*?)</table>', response.content.decode(), re.S).group(1)
+    return re.findall(r'<td class="num (?:sp-pos|sp-neg)">([+-]?\d+)</td>', table)
+
+
+def test_my_points_anonymous_is_sent_to_login(client):
+    response = client.get(PAGE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_my_points_url_name_resolves():
+    assert reverse("specialists:my-points") == PAGE
+
+
+def test_my_points_shows_balance_status_and_standing(my_client, me):
+    response = my_client.get(PAGE)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-balance="30"' in html
+    assert me.get_status_display() in html
+    # 第七条 5: last activity 2024-03-02 → demotion to the roster on 2024-09-02.
+    assert [i["rule"] for i in response.context["standing"]] == ["general_inactive_6_months"]
+    assert "2024-03-02" in html and "2024-09-02" in html
+    assert "<svg" in html and 'class="balance"' in html
+
+
+def test_my_points_staff_user_is_not_a_specialist(staff_client):
+    response = staff_client.get(PAGE)
+
+    assert response.status_code == 404
+
+
+def test_my_points_filters_ledger_by_rule_and_date(my_client, me, credit, recorder):
+    credit(me, 5, on=dt.date(2024, 4, 10))
+    services.activity_record(me, rule="knowledge_contest", occurred_on=dt.date(2024, 4, 20), actor=recorder)
+
+    by_rule = my_client.get(PAGE, {"rule": "knowledge_contest"})
+    by_date = my_client.get(PAGE, {"date_from": "2024-04-01", "date_to": "2024-04-15"})
+    everything = my_client.get(PAGE)
+
+    assert _ledger_rows(by_rule) == ["+3"]
+    assert _ledger_rows(by_date) == ["+5"]
+    assert _ledger_rows(everything) == ["+3", "+5", "+30"]
+
+
+def test_my_points_reversed_date_range_is_reported_and_ignored(my_client):
+    response = my_client.get(PAGE, {"date_from": "2024-05-01", "date_to": "2024-04-01"})
+
+    assert response.context["filter_errors"]
+    assert _ledger_rows(response) == ["+30"]
+
+
+def test_my_points_paginates_ledger_keeping_filters(my_client, me, credit):
+    for day in range(1, 25):
+        credit(me, 1, on=dt.date(2024, 4, day))
+
+    first = my_client.get(PAGE, {"rule": "books"})
+    second = my_client.get(PAGE, {"rule": "books", "page": 2})
+
+    assert len(_ledger_rows(first)) == 20
+    assert _ledger_rows(second) == ["+1"] * 4 + ["+30"]
+    assert "rule=books&amp;page=2" in first.content.decode()
+
+
+def test_my_points_query_count_is_bounded(my_client, me, credit, django_assert_max_num_queries):
+    for day in range(1, 29):
+        credit(me, 2, on=dt.date(2024, 4, day))
+
+    with django_assert_max_num_queries(18):
+        response = my_client.get(PAGE)
+
+    assert response.status_code == 200
+
+
+def test_redeem_through_page_lowers_balance_once(my_client, me):
+    form = {"reward": "office_gift", "quantity": "1", "idempotency_key": "page-key-1"}
+
+    first = my_client.post(reverse("specialists:redeem"), form)
+    again = my_client.post(reverse("specialists:redeem"), form)
+
+    me.refresh_from_db()
+    assert first.status_code == 302 and first["Location"].endswith("#rewards")
+    assert me.balance == 10  # 附件二: 办公礼品 20 分
+    assert Redemption.objects.filter(specialist=me).count() == 1
+    # Messages pile up until a page shows them: the first answer succeeded, the repeat only informs.
+    assert [level for level, _text in _messages(again)] == [levels.SUCCESS, levels.INFO]
+
+
+def test_redeem_book_through_page_costs_half_the_price(my_client, me):
+    my_client.post(reverse("specialists:redeem"), {"reward": "book", "price": "25", "idempotency_key": "b1"})
+
+    me.refresh_from_db()
+    assert me.balance == 30 - 13  # 25 yuan → 12.5 → 13 points
+
+
+def test_redeem_beyond_balance_is_refused_and_writes_nothing(my_client, me):
+    response = my_client.post(
+        reverse("specialists:redeem"), {"reward": "free_training_seat", "idempotency_key": "k2"}, follow=True
+    )
+
+    me.refresh_from_db()
+    assert me.balance == 30
+    assert not Redemption.objects.exists()
+    assert response.redirect_chain[-1][0].endswith("#rewards")
+    assert "msg-error" in response.content.decode()
+
+
+def test_redeem_without_key_is_refused(my_client, me):
+    response = my_client.post(reverse("specialists:redeem"), {"reward": "office_gift"})
+
+    assert [level for level, _text in _messages(response)] == [levels.ERROR]
+    assert not Redemption.objects.exists()
+
+
+def test_transfer_through_page_moves_points(my_client, me):
+    friend = SpecialistFactory(user__username="li", status=S.ROSTER)
+
+    response = my_client.post(reverse("specialists:transfer"), {"to": "li", "points": "12", "idempotency_key": "t1"})
+
+    me.refresh_from_db()
+    friend.refresh_from_db()
+    assert (me.balance, friend.balance) == (18, 12)
+    assert Transfer.objects.get().recipient == friend
+    assert [level for level, _text in _messages(response)] == [levels.SUCCESS]
+
+
+@pytest.mark.parametrize(
+    ("to", "points"),
+    [("nobody", "5"), ("zhang", "5"), ("li", "31"), ("li", "0")],
+    ids=["unknown-account", "to-self", "more-than-balance", "zero"],
+)
+def test_transfer_through_page_refused_writes_nothing(my_client, me, to, points):
+    SpecialistFactory(user__username="li")
+
+    response = my_client.post(reverse("specialists:transfer"), {"to": to, "points": points, "idempotency_key": "t"})
+
+    me.refresh_from_db()
+    assert me.balance == 30
+    assert not Transfer.objects.exists()
+    assert [level for level, _text in _messages(response)] == [levels.ERROR]
+
+
+def test_exited_specialist_sees_no_spending_forms(client, credit):
+    gone = SpecialistFactory(status=S.EXITED)
+    client.force_login(gone.user)
+
+    response = client.get(PAGE)
+
+    assert response.status_code == 200
+    assert reverse("specialists:redeem") not in response.content.decode()
+    assert reverse("specialists:transfer") not in response.content.decode()
+
+
+def test_document_request_through_page_is_tracked(my_client, me):
+    response = my_client.post(
+        reverse("specialists:document-request"), {"kind": "work_id", "copies": "2", "address": "北京市海淀区"}
+    )
+
+    request = DocumentRequest.objects.get()
+    assert (request.specialist, request.kind, request.copies) == (me, "work_id", 2)
+    assert [level for level, _text in _messages(response)] == [levels.SUCCESS]
+
+
+def test_document_request_by_roster_specialist_is_refused(client):
+    roster = SpecialistFactory(status=S.ROSTER)
+    client.force_login(roster.user)
+
+    response = client.post(reverse("specialists:document-request"), {"kind": "work_id", "copies": "1"})
+
+    assert not DocumentRequest.objects.exists()
+    assert [level for level, _text in _messages(response)] == [levels.ERROR]
+
+
+def test_liaison_change_request_through_page(my_client, me):
+    my_client.post(reverse("specialists:liaison-change"), {"reason": "联系不上"})
+    second = my_client.post(reverse("specialists:liaison-change"), {"reason": "还是联系不上"})
+
+    assert LiaisonChangeRequest.objects.filter(specialist=me).count() == 1
+    assert [level for level, _text in _messages(second)] == [levels.SUCCESS, levels.ERROR]
+
+
+def test_non_specialist_cannot_post(client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("specialists:redeem"), {"reward": "office_gift", "idempotency_key": "x"})
+
+    assert response.status_code == 404
+
+
+@pytest.fixture
+def my_document(me, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        (appointment, *_rest) = documents.documents_issue(me, actor=None, on=dt.date(2024, 5, 1))
+    appointment.refresh_from_db()
+    return appointment
+
+
+def test_document_download_by_its_specialist(my_client, my_document):
+    response = my_client.get(reverse("specialists:document", args=[my_document.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_document_download_by_staff(staff_client, my_document):
+    response = staff_client.get(reverse("specialists:document", args=[my_document.pk]))
+
+    assert response.status_code == 200
+
+
+def test_document_download_by_another_specialist_is_404(client, my_document):
+    other = SpecialistFactory()
+    client.force_login(other.user)
+
+    response = client.get(reverse("specialists:document", args=[my_document.pk]))
+
+    assert response.status_code == 404
+
+
+def test_document_download_anonymous_is_sent_to_login(client, my_document):
+    response = client.get(reverse("specialists:document", args=[my_document.pk]))
+
+    assert response.status_code == 302
+
+
+def test_document_download_before_rendering_is_404(my_client, me):
+    (appointment, *_rest) = documents.documents_issue(me, actor=None, on=dt.date(2024, 5, 1))  # not yet committed
+
+    response = my_client.get(reverse("specialists:document", args=[appointment.pk]))
+
+    assert response.status_code == 404
+
+
+def test_my_points_lists_issued_documents(my_client, my_document):
+    response = my_client.get(PAGE)
+
+    assert reverse("specialists:document", args=[my_document.pk]) in response.content.decode()
+
+
+def test_points_chart_scales_to_a_round_maximum():
+    rows = [
+        {"month": dt.date(2024, m, 1), "earned": e, "spent": s, "balance": b}
+        for m, e, s, b in [
+            (1, 30, 0, 30),
+            (2, 0, 20, 10),
+            (3, 140, 0, 150),
+        ]
+    ]
+
+    svg = str(points_chart(rows))
+
+    # The axis tops out at 200 (the next of 1, 2, 5 × 10ⁿ above 150), labelled 0, 100, 200.
+    assert re.findall(r'dominant-baseline="middle">(\d+)</text>', svg) == ["0", "100", "200"]
+    assert svg.count('class="earned"') == 3 and svg.count('class="balance-dot"') == 3
+    assert ">2024-01<" in svg and ">03<" in svg
