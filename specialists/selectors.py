@@ -3,11 +3,20 @@
 import datetime as dt
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from .enums import FROZEN_STATES, EntryKind, LiaisonChangeStatus, RewardKind, RuleKind, SpecialistStatus
+from .enums import (
+    FROZEN_STATES,
+    DocumentRequestStatus,
+    EntryKind,
+    LiaisonChangeStatus,
+    RewardKind,
+    RuleKind,
+    SpecialistStatus,
+)
 from .lifecycle import (
     GENERAL_INACTIVE_MONTHS,
     ROSTER_ICEBREAKER_MONTHS,
@@ -19,6 +28,7 @@ from .models import (
     Attendance,
     Committee,
     DocumentRequest,
+    IssuedDocument,
     LedgerEntry,
     LiaisonChangeRequest,
     PointRule,
@@ -280,6 +290,49 @@ def excellent_ranking(year, *, limit=50):
 
 def attendances_of(specialist):
     return Attendance.objects.filter(specialist=specialist).select_related("activity")
+
+
+def page_version(specialist):
+    """A fingerprint of everything of the specialist's own that the self-service page shows.
+
+    One round trip of small indexed look-ups.  The ledger is append-only (a trigger refuses UPDATE
+    and DELETE), so its newest id changes with every movement of points; the other tables change
+    status in place, so their counts and latest timestamps are taken.
+    """
+    tables = {
+        "ledger": LedgerEntry._meta.db_table,
+        "attendance": Attendance._meta.db_table,
+        "redemption": Redemption._meta.db_table,
+        "document": IssuedDocument._meta.db_table,
+        "paper": DocumentRequest._meta.db_table,
+        "liaison": LiaisonChangeRequest._meta.db_table,
+    }
+    sql = """
+        SELECT
+          (SELECT MAX(id) FROM {ledger} WHERE specialist_id = %(id)s),
+          (SELECT MAX(id) FROM {attendance} WHERE specialist_id = %(id)s),
+          (SELECT COUNT(*) FROM {attendance} WHERE specialist_id = %(id)s),
+          (SELECT MAX(id) FROM {redemption} WHERE specialist_id = %(id)s),
+          (SELECT MAX(handled_at) FROM {redemption} WHERE specialist_id = %(id)s),
+          (SELECT COUNT(*) FROM {document} WHERE specialist_id = %(id)s),
+          (SELECT MAX(rendered_at) FROM {document} WHERE specialist_id = %(id)s),
+          (SELECT COUNT(*) FROM {paper} WHERE specialist_id = %(id)s),
+          (SELECT COUNT(*) FROM {paper} WHERE specialist_id = %(id)s AND status = %(requested)s),
+          (SELECT MAX(sent_on) FROM {paper} WHERE specialist_id = %(id)s),
+          (SELECT COUNT(*) FROM {liaison} WHERE specialist_id = %(id)s),
+          (SELECT COUNT(*) FROM {liaison} WHERE specialist_id = %(id)s AND status = %(open)s)
+    """.format(**tables)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {"id": specialist.pk, "requested": DocumentRequestStatus.REQUESTED, "open": LiaisonChangeStatus.OPEN},
+        )
+        row = cursor.fetchone()
+    own = [getattr(specialist, f.attname) for f in Specialist._meta.concrete_fields]
+    liaison = specialist.liaison
+    contact = (liaison.email, getattr(getattr(liaison, "profile", None), "name", "")) if liaison else None
+    committee = specialist.committee.name if specialist.committee_id else None
+    return repr((own, contact, committee, row))
 
 
 def redemptions_of(specialist, *, limit=10):

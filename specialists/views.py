@@ -4,18 +4,23 @@ Pages read through selectors and write through services; every form posts to a v
 one service, reports the outcome as a message and redirects back (post/redirect/get).
 """
 
+import hashlib
 import math
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -53,7 +58,7 @@ def _nice_ceiling(value):
 def points_chart(rows, *, width=640, height=220):
     """An inline SVG (built here: a template would spend more time than the page's queries) of the
     points earned and spent per month as bars and the month-end balance as a line."""
-    left, right, top, bottom = 44, 8, 12, 26
+    left, right, top, bottom = 48, 8, 14, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_ceiling(max([1, *(max(r["earned"], r["spent"], r["balance"]) for r in rows)]))
     slot = plot_w / max(len(rows), 1)
@@ -93,7 +98,7 @@ def points_chart(rows, *, width=640, height=220):
     for i, row in enumerate(rows):
         centre = left + i * slot + slot / 2
         month = row["month"]
-        label = f"{month:%Y-%m}" if i == 0 or month.month == 1 else f"{month:%m}"
+        label = str(month.month)  # the caption above the chart names the months' range
         parts.append(
             format_html(
                 "<g><title>{}: +{} / −{} · {} {}</title>"
@@ -114,7 +119,7 @@ def points_chart(rows, *, width=640, height=220):
                 n(bar),
                 n(y(0) - y(row["spent"])),
                 n(centre),
-                height - 8,
+                height - 9,
                 label,
             )
         )
@@ -125,13 +130,19 @@ def points_chart(rows, *, width=640, height=220):
     return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
 
 
-def _with_keys(rewards):
-    """Each reward's redeem form gets its own idempotency key (inputs are written in the template)."""
+def _with_flags(rewards):
     for item in rewards:
-        item["key"] = uuid.uuid4().hex
         item["needs_price"] = item["kind"] == RewardKind.HALF_PRICE
         item["is_cash"] = item["kind"] == RewardKind.CASH
     return rewards
+
+
+# The page body is cached per specialist, data version, day, language and ledger filters; staff
+# edits of reference data (reward names, rule names) show within this many seconds.
+PAGE_CACHE_SECONDS = 300
+# Stand-ins for the per-request parts of the cached body, replaced on every response.
+CSRF_MARK = "__specialists_csrf__"
+KEY_MARK = "__specialists_key__"
 
 
 @login_required
@@ -142,19 +153,42 @@ def my_points(request):
         return render(request, "specialists/not_a_specialist.html", status=404)
     today = timezone.localdate()
     filters = LedgerFilterForm(request.GET or None)
-    ledger = Paginator(selectors.ledger_for(specialist, **filters.filters()), LEDGER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    selected = filters.filters()
+    page_number = request.GET.get("page") or "1"
+    version = selectors.page_version(specialist)
+    key = (
+        "specialists:my-points:"
+        + hashlib.sha256(
+            repr(
+                (specialist.pk, version, today, get_language(), sorted(selected.items(), key=str), page_number)
+            ).encode()
+        ).hexdigest()
     )
+    body = cache.get(key)
+    if body is None:
+        body = _page_body(request, specialist, filters, page_number, today)
+        cache.set(key, body, PAGE_CACHE_SECONDS)
+    # Every response gets the session's CSRF token and a fresh idempotency key for its forms.
+    body = body.replace(CSRF_MARK, get_token(request)).replace(KEY_MARK, uuid.uuid4().hex)
+    return render(request, "specialists/my_points.html", {"body": mark_safe(body), "specialist": specialist})
+
+
+def _page_body(request, specialist, filters, page_number, today):
+    ledger = Paginator(selectors.ledger_for(specialist, **filters.filters()), LEDGER_PAGE_SIZE).get_page(page_number)
     query = request.GET.copy()
     query.pop("page", None)
     is_general = specialist.status == SpecialistStatus.GENERAL
     issued = list(documents.documents_of(specialist))
+    months = selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS)
     kinds = {d.kind for d in issued} | set(documents.GENERAL_KINDS)
     context = {
+        "csrf_token": CSRF_MARK,
+        "page_key": KEY_MARK,
         "specialist": specialist,
         "today": today,
         "standing": selectors.standing(specialist, as_of=today),
-        "chart": points_chart(selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS)),
+        "chart": points_chart(months),
+        "chart_range": (months[0]["month"], months[-1]["month"]),
         "selected": filters.cleaned_data if filters.is_bound and filters.is_valid() else {},
         "filter_errors": filters.non_field_errors() if filters.is_bound else [],
         "rule_choices": selectors.rule_choices(),
@@ -163,15 +197,14 @@ def my_points(request):
         "query": query.urlencode(),
         "may_spend": specialist.status in REDEEMING_STATES,
         "is_general": is_general,
-        "rewards": _with_keys(selectors.reward_catalogue(balance=specialist.balance)),
-        "transfer_key": uuid.uuid4().hex,
+        "rewards": _with_flags(selectors.reward_catalogue(balance=specialist.balance)),
         "redemptions": selectors.redemptions_of(specialist),
         "documents": issued,
         "document_requests": selectors.document_requests_of(specialist),
         "document_kinds": [(k, label) for k, label in DocumentKind.choices if k in kinds],
         "liaison_request": selectors.open_liaison_request(specialist),
     }
-    return render(request, "specialists/my_points.html", context)
+    return render_to_string("specialists/_my_points_body.html", context)
 
 
 def _back(anchor):

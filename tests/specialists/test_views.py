@@ -302,4 +302,4 @@ def test_points_chart_scales_to_a_round_maximum():
     # The axis tops out at 200 (the next of 1, 2, 5 × 10ⁿ above 150), labelled 0, 100, 200.
     assert re.findall(r'dominant-baseline="middle">(\d+)</text>', svg) == ["0", "100", "200"]
     assert svg.count('class="earned"') == 3 and svg.count('class="balance-dot"') == 3
-    assert ">2024-01<" in svg and ">03<" in svg
+    assert re.findall(r'text-anchor="middle">(\d+)</text>', svg) == ["1", "2", "3"]
