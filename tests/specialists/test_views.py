@@ -4,11 +4,13 @@ import re
 import pytest
 from django.contrib.messages import constants as levels
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.urls import reverse
 
 from specialists import documents, services
+from specialists.enums import RedemptionStatus
 from specialists.enums import SpecialistStatus as S
-from specialists.models import DocumentRequest, LiaisonChangeRequest, Redemption, Transfer
+from specialists.models import Activity, DocumentRequest, LiaisonChangeRequest, Redemption, Transfer
 from specialists.views import points_chart
 from tests.factories import UserFactory
 
@@ -23,6 +25,11 @@ TODAY = dt.datetime(2024, 6, 1, 10, 0, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def _today(time_machine):
     time_machine.move_to(TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
 
 
 @pytest.fixture
@@ -303,3 +310,62 @@ def test_points_chart_scales_to_a_round_maximum():
     assert re.findall(r'dominant-baseline="middle">(\d+)</text>', svg) == ["0", "100", "200"]
     assert svg.count('class="earned"') == 3 and svg.count('class="balance-dot"') == 3
     assert re.findall(r'text-anchor="middle">(\d+)</text>', svg) == ["1", "2", "3"]
+
+
+def _keys(response):
+    return re.findall(r'name="idempotency_key" value="([^"]+)"', response.content.decode())
+
+
+def test_my_points_each_response_has_fresh_form_keys_and_csrf_token(my_client):
+    first, second = my_client.get(PAGE), my_client.get(PAGE)
+
+    assert len(_keys(first)) == 8  # seven rewards and the transfer form
+    assert set(_keys(first)).isdisjoint(_keys(second))
+    assert any(k.endswith("-office_gift") for k in _keys(first))
+    html = second.content.decode()
+    assert "__specialists" not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert len(token) == 64
+
+
+def test_my_points_after_redeem_shows_the_new_balance(my_client, me):
+    my_client.get(PAGE)
+    my_client.post(reverse("specialists:redeem"), {"reward": "office_gift", "idempotency_key": "r1"})
+
+    response = my_client.get(PAGE)
+
+    assert 'data-balance="10"' in response.content.decode()
+
+
+def test_my_points_shows_a_redemption_fulfilled_by_staff(my_client, me, recorder):
+    redemption, _created = services.redemption_create(me, reward="office_gift", idempotency_key="r2")
+    assert str(RedemptionStatus.PENDING.label) in my_client.get(PAGE).content.decode()
+
+    services.redemption_fulfil(redemption, actor=recorder)
+    response = my_client.get(PAGE)
+
+    assert str(RedemptionStatus.FULFILLED.label) in response.content.decode()
+
+
+def test_my_points_shows_a_newly_assigned_liaison(my_client, me, recorder):
+    my_client.get(PAGE)
+
+    services.liaison_assign(
+        me, UserFactory(name="王联络", email="wang@alliance.example"), on=dt.date(2024, 5, 1), actor=recorder
+    )
+    response = my_client.get(PAGE)
+
+    assert "wang@alliance.example" in response.content.decode()
+
+
+def test_my_points_standing_follows_a_new_attendance(client, recorder):
+    roster = SpecialistFactory(status=S.ROSTER, status_since=dt.date(2024, 3, 1), roster_without_icebreaker=True)
+    client.force_login(roster.user)
+    before = client.get(PAGE).context["standing"]
+    icebreaker = Activity.objects.create(title="破冰", kind="icebreaker", held_on=dt.date(2024, 5, 20))
+
+    services.attendance_record(roster, icebreaker, actor=recorder)
+    after = client.get(PAGE).context["standing"]
+
+    assert "roster_no_icebreaker_6_months" in [i["rule"] for i in before]
+    assert "roster_no_icebreaker_6_months" not in [i["rule"] for i in after]
