@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
@@ -324,7 +325,7 @@ def rule_points(rule, *, quantity=None, amount=None, level=""):
         return int(amount // rule.per_amount) * rule.points
     quantity = 1 if quantity is None else quantity
     if quantity < 1:
-        raise BusinessRuleError("The quantity must be at least 1.", field="quantity")
+        raise BusinessRuleError(_("The quantity must be at least 1."), field="quantity")
     if rule.kind == RuleKind.BY_LEVEL:
         if level not in rule.levels:
             choices = ", ".join(rule.levels)
@@ -462,24 +463,27 @@ def reward_cost(reward, *, balance, quantity=1, price=None, cash_points=None):
     if reward.kind == RewardKind.CASH:
         # 现金: 超 200 分后二比一兑换 — only the points above the floor, in whole yuan.
         if cash_points is None or cash_points <= 0:
-            raise BusinessRuleError("Say how many points to cash.", field="cash_points")
+            raise BusinessRuleError(_("Say how many points to cash."), field="cash_points")
         if cash_points % reward.rate:
-            raise BusinessRuleError(f"Cash is paid at {reward.rate} points per yuan.", field="cash_points")
+            raise BusinessRuleError(
+                _("Cash is paid at %(rate)s points per yuan.") % {"rate": reward.rate}, field="cash_points"
+            )
         cashable = max(balance - reward.floor, 0)
         if cash_points > cashable:
             raise BusinessRuleError(
-                f"Only points above {reward.floor} can be cashed: at most {cashable - cashable % reward.rate}.",
+                _("Only points above %(floor)s can be cashed: at most %(most)s.")
+                % {"floor": reward.floor, "most": cashable - cashable % reward.rate},
                 field="cash_points",
             )
         return cash_points, Decimal(cash_points) / reward.rate
     if quantity is None:
         quantity = 1
     if quantity < 1:
-        raise BusinessRuleError("The quantity must be at least 1.", field="quantity")
+        raise BusinessRuleError(_("The quantity must be at least 1."), field="quantity")
     if reward.kind == RewardKind.HALF_PRICE:
         # 丛书: 一半分值兑换 (80 yuan → 40 points); an odd half rounds up.
         if price is None or Decimal(price) <= 0:
-            raise BusinessRuleError("Give the book's price in yuan.", field="price")
+            raise BusinessRuleError(_("Give the book's price in yuan."), field="price")
         return math.ceil(Decimal(price) / 2) * quantity, None
     return reward.cost * quantity, None
 
@@ -489,25 +493,25 @@ def _reward(code_or_reward):
         return code_or_reward
     reward = Reward.objects.filter(code=code_or_reward, active=True).first()
     if reward is None:
-        raise BusinessRuleError(f"Unknown reward {code_or_reward!r}.", field="reward")
+        raise BusinessRuleError(_("Unknown reward %(code)r.") % {"code": code_or_reward}, field="reward")
     return reward
 
 
 def _check_may_spend(specialist):
     if specialist.status not in REDEEMING_STATES:
         if specialist.status in FROZEN_STATES:
-            message = "Exited or rejected specialists cannot redeem or transfer points; the balance is frozen."
+            message = _("Exited or rejected specialists cannot redeem or transfer points; the balance is frozen.")
         else:
-            message = "Only general and roster specialists can redeem or transfer points."
+            message = _("Only general and roster specialists can redeem or transfer points.")
         raise BusinessRuleError(message, field="status")
 
 
 def _require_key(idempotency_key):
     key = (idempotency_key or "").strip()
     if not key:
-        raise BusinessRuleError("An idempotency key is required.", field="idempotency_key")
+        raise BusinessRuleError(_("An idempotency key is required."), field="idempotency_key")
     if len(key) > 100:
-        raise BusinessRuleError("The idempotency key is at most 100 characters.", field="idempotency_key")
+        raise BusinessRuleError(_("The idempotency key is at most 100 characters."), field="idempotency_key")
     return key
 
 
@@ -531,7 +535,9 @@ def redemption_create(specialist, *, reward, idempotency_key, actor=None, quanti
             )
             if points > locked.balance:
                 raise BusinessRuleError(
-                    f"Not enough points: this costs {points}, the balance is {locked.balance}.", field="points"
+                    _("Not enough points: this costs %(points)s, the balance is %(balance)s.")
+                    % {"points": points, "balance": locked.balance},
+                    field="points",
                 )
             redemption = Redemption.objects.create(
                 specialist=locked,
@@ -612,10 +618,10 @@ def transfer_create(sender, *, recipient, points, idempotency_key, actor=None):
     """
     key = _require_key(idempotency_key)
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
-        raise BusinessRuleError("Transfer a positive whole number of points.", field="points")
+        raise BusinessRuleError(_("Transfer a positive whole number of points."), field="points")
     recipient_id = recipient.pk if isinstance(recipient, Specialist) else recipient
     if recipient_id == sender.pk:
-        raise BusinessRuleError("Points cannot be transferred to yourself.", field="to")
+        raise BusinessRuleError(_("Points cannot be transferred to yourself."), field="to")
     with transaction.atomic():
         rows = {
             s.pk: s
@@ -627,10 +633,12 @@ def transfer_create(sender, *, recipient, points, idempotency_key, actor=None):
             return existing, False
         locked_recipient = rows.get(recipient_id)
         if locked_recipient is None or locked_recipient.status not in ACTIVE_STATES:
-            raise BusinessRuleError("Points can only go to another active specialist.", field="to")
+            raise BusinessRuleError(_("Points can only go to another active specialist."), field="to")
         _check_may_spend(locked_sender)
         if points > locked_sender.balance:
-            raise BusinessRuleError(f"Not enough points: the balance is {locked_sender.balance}.", field="points")
+            raise BusinessRuleError(
+                _("Not enough points: the balance is %(balance)s.") % {"balance": locked_sender.balance}, field="points"
+            )
         transfer = Transfer.objects.create(
             sender=locked_sender,
             recipient=locked_recipient,
@@ -689,9 +697,9 @@ def liaison_assign(specialist, liaison, *, on, actor, reason=""):
 def liaison_change_request_create(specialist, *, reason):
     """第三条: contact with the liaison is not working; the specialist asks for another."""
     if not (reason or "").strip():
-        raise BusinessRuleError("Say why you would like another liaison.", field="reason")
+        raise BusinessRuleError(_("Say why you would like another liaison."), field="reason")
     if LiaisonChangeRequest.objects.filter(specialist=specialist, status=LiaisonChangeStatus.OPEN).exists():
-        raise BusinessRuleError("You already have an open request.", field="reason")
+        raise BusinessRuleError(_("You already have an open request."), field="reason")
     request = LiaisonChangeRequest.objects.create(specialist=specialist, reason=reason.strip())
     audit.record("specialist.liaison_change_requested", specialist, actor=specialist.user)
     return request
@@ -808,13 +816,13 @@ def excellent_nominate(specialist, *, year, reason, actor):
 def document_request_create(specialist, *, kind, copies=1, address=""):
     """第六条 3: a paper copy of a document, on request. General specialists only (第九条 1)."""
     if specialist.status != S.GENERAL:
-        raise BusinessRuleError("Certificates and work IDs are issued to general specialists.", field="kind")
+        raise BusinessRuleError(_("Certificates and work IDs are issued to general specialists."), field="kind")
     if not 1 <= copies <= 10:
-        raise BusinessRuleError("Ask for 1 to 10 copies.", field="copies")
+        raise BusinessRuleError(_("Ask for 1 to 10 copies."), field="copies")
     if DocumentRequest.objects.filter(
         specialist=specialist, kind=kind, status=DocumentRequestStatus.REQUESTED
     ).exists():
-        raise BusinessRuleError("A request for this document is already open.", field="kind")
+        raise BusinessRuleError(_("A request for this document is already open."), field="kind")
     request = DocumentRequest.objects.create(specialist=specialist, kind=kind, copies=copies, address=address)
     audit.record("specialist.document_requested", specialist, actor=specialist.user, kind=kind)
     return request

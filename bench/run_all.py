@@ -1,0 +1,35 @@
+"""Run every benchmark (`make bench`) and print a summary; exit non-zero if any target is missed.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance REDIS_URL=redis://127.0.0.1:6379/15 python bench/run_all.py
+
+The lifecycle benchmark loads 100,000 specialists into `alliance_bench` and keeps them for the
+page benchmark, which drops the database when it is done.
+"""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RUNS = [
+    ("lifecycle: 100k specialists, 2M entries", [sys.executable, str(HERE / "lifecycle.py"), "--keep"]),
+    ("self-service page under gunicorn", [sys.executable, str(HERE / "points_page.py")]),
+]
+
+
+def main():
+    results = []
+    for title, command in RUNS:
+        print(f"=== {title}", flush=True)
+        started = time.perf_counter()
+        code = subprocess.call(command, cwd=HERE.parent)
+        results.append((title, code, time.perf_counter() - started))
+    print("\n=== summary")
+    for title, code, seconds in results:
+        print(f"{'PASS' if code == 0 else 'FAIL'}  {title}  ({seconds:.0f} s)")
+    return 0 if all(code == 0 for _title, code, _s in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
