@@ -13,6 +13,7 @@ from functools import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
@@ -75,8 +76,11 @@ def documents_issue(specialist, *, actor, on=None):
     specialist = Specialist.objects.select_for_update().get(pk=specialist.pk)
     if specialist.status != SpecialistStatus.GENERAL:
         raise BusinessRuleError(
-            "Certificates, work IDs and the rights-and-obligations letter are issued to general specialists only "
-            f"({specialist.name} is {SpecialistStatus(specialist.status).label}).",
+            _(
+                "Certificates, work IDs and the rights-and-obligations letter are issued to general specialists "
+                "only (%(name)s: %(status)s)."
+            )
+            % {"name": specialist.name, "status": SpecialistStatus(specialist.status).label},
             field="specialist",
         )
     documents = [_get_or_create(specialist, kind, on.year, on=on, actor=actor)[0] for kind in GENERAL_KINDS]
@@ -95,7 +99,7 @@ def excellent_certificate_issue(nomination, *, actor, on=None):
     nomination = ExcellentNomination.objects.select_related("specialist").get(pk=nomination.pk)
     if not nomination.awarded:
         raise BusinessRuleError(
-            "The excellent-specialist certificate follows a passed committee vote on the nomination.",
+            _("The excellent-specialist certificate follows a passed committee vote on the nomination."),
             field="nomination",
         )
     document, _created = _get_or_create(

@@ -189,3 +189,32 @@ def test_admin_issue_certificates_action_refuses_non_general(admin_client, gener
     assert IssuedDocument.objects.filter(specialist=general).count() == 3
     assert not IssuedDocument.objects.filter(specialist=roster).exists()
     assert any("李四" in m for m in messages)
+
+
+def test_admin_issue_excellent_certificate_action(admin_client, general):
+    staff = UserFactory(roles=["secretariat"])
+    awarded = services.excellent_nominate(general, year=2024, reason="宣传推广突出", actor=staff)
+    awarded.awarded = True
+    awarded.save(update_fields=["awarded"])
+    pending = services.excellent_nominate(SpecialistFactory(status=S.GENERAL), year=2024, reason="服务", actor=staff)
+
+    admin_client.post(
+        "/admin/specialists/excellentnomination/",
+        {"action": "issue_certificate", "_selected_action": [awarded.pk, pending.pk]},
+    )
+
+    assert list(IssuedDocument.objects.values_list("specialist", "kind", "year")) == [
+        (general.pk, DocumentKind.EXCELLENT, 2024)
+    ]
+
+
+def test_admin_issued_documents_list_renders_with_download_links(
+    admin_client, general, django_capture_on_commit_callbacks
+):
+    issued = _issue(general, django_capture_on_commit_callbacks)
+
+    response = admin_client.get("/admin/specialists/issueddocument/")
+
+    assert response.status_code == 200
+    for document in issued:
+        assert f"/specialists/documents/{document.pk}.pdf" in response.content.decode()
