@@ -209,6 +209,22 @@ class LedgerInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("rule")
 
 
+class IssuedDocumentInline(ReadOnlyInline):
+    model = IssuedDocument
+    fields = ["kind", "year", "number", "issued_on", "pdf"]
+    readonly_fields = fields
+    show_change_link = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("PDF"))
+    def pdf(self, document):
+        if not document.ready:
+            return _("being rendered")
+        return format_html('<a href="{}">{}</a>', reverse("specialists:document", args=[document.pk]), _("Download"))
+
+
 class MembershipInline(admin.TabularInline):
     model = CommitteeMembership
     extra = 0
@@ -259,7 +275,12 @@ class SpecialistAdmin(admin.ModelAdmin):
         "liaison",
         "standing",
     ]
-    inlines = [StatusChangeInline, MembershipInline, ContactInline, LedgerInline]
+    inlines = [StatusChangeInline, MembershipInline, ContactInline, IssuedDocumentInline, LedgerInline]
+
+    def get_inlines(self, request, obj):
+        # A new application has no documents yet.
+        return [i for i in self.inlines if obj is not None or i is not IssuedDocumentInline]
+
     action_form = NoteActionForm
     actions = ["approve_today", "reject_today", "voluntary_exit", "reinstate", "issue_certificates", "export_roster"]
     date_hierarchy = "status_since"

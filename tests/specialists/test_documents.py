@@ -218,3 +218,12 @@ def test_admin_issued_documents_list_renders_with_download_links(
     assert response.status_code == 200
     for document in issued:
         assert f"/specialists/documents/{document.pk}.pdf" in response.content.decode()
+
+
+def test_admin_specialist_page_lists_their_documents(admin_client, general, django_capture_on_commit_callbacks):
+    (appointment, *_rest) = _issue(general, django_capture_on_commit_callbacks)
+
+    response = admin_client.get(f"/admin/specialists/specialist/{general.pk}/change/")
+
+    assert response.status_code == 200
+    assert f"/specialists/documents/{appointment.pk}.pdf" in response.content.decode()
