@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from alliance.exceptions import BusinessRuleError
 from alliance.models import AuditEntry
-from specialists import documents, services
+from specialists import documents, reference, services
 from specialists.enums import DocumentKind
 from specialists.enums import SpecialistStatus as S
 from specialists.models import Committee, IssuedDocument
@@ -227,3 +227,19 @@ def test_admin_specialist_page_lists_their_documents(admin_client, general, djan
 
     assert response.status_code == 200
     assert f"/specialists/documents/{appointment.pk}.pdf" in response.content.decode()
+
+
+@pytest.mark.integration
+def test_issue_queues_rendering_after_commit_on_a_real_worker(celery_worker_live, monkeypatch):
+    reference.load()  # transactional tests flush the migrations' reference data
+    specialist = SpecialistFactory(name="张伟明", status=S.GENERAL)
+    queued = []
+    delay = render_certificate.delay
+    monkeypatch.setattr(render_certificate, "delay", lambda **kwargs: queued.append(delay(**kwargs)))
+
+    issued = documents.documents_issue(specialist, actor=None, on=ON)  # commits: no surrounding transaction
+
+    assert len(queued) == 3
+    results = [result.get(timeout=60) for result in queued]
+    assert [r["rendered"] for r in results] == [True, True, True]
+    assert all(IssuedDocument.objects.get(pk=d.pk).ready for d in issued)
