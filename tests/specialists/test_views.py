@@ -369,3 +369,13 @@ def test_my_points_standing_follows_a_new_attendance(client, recorder):
 
     assert "roster_no_icebreaker_6_months" in [i["rule"] for i in before]
     assert "roster_no_icebreaker_6_months" not in [i["rule"] for i in after]
+
+
+def test_my_points_reload_is_served_from_the_cache_in_few_queries(my_client, me, django_assert_max_num_queries):
+    my_client.get(PAGE)
+
+    # session, user, specialist, the data fingerprint, roles and profile for the header
+    with django_assert_max_num_queries(6):
+        response = my_client.get(PAGE)
+
+    assert 'data-balance="30"' in response.content.decode()
