@@ -137,7 +137,7 @@ def _with_flags(rewards):
     return rewards
 
 
-# The page body is cached per specialist, data version, day, language and ledger filters; staff
+# The page body is cached per specialist, data version, day, language and query string; staff
 # edits of reference data (reward names, rule names) show within this many seconds.
 PAGE_CACHE_SECONDS = 300
 # Stand-ins for the per-request parts of the cached body, replaced on every response.
@@ -153,17 +153,11 @@ def my_points(request):
         return render(request, "specialists/not_a_specialist.html", status=404)
     today = timezone.localdate()
     filters = LedgerFilterForm(request.GET or None)
-    selected = filters.filters()
     page_number = request.GET.get("page") or "1"
     version = selectors.page_version(specialist)
-    key = (
-        "specialists:my-points:"
-        + hashlib.sha256(
-            repr(
-                (specialist.pk, version, today, get_language(), sorted(selected.items(), key=str), page_number)
-            ).encode()
-        ).hexdigest()
-    )
+    # The whole query string is part of the key: the body shows the filters as given (and their errors).
+    facts = (specialist.pk, version, today, get_language(), sorted(request.GET.lists()))
+    key = "specialists:my-points:" + hashlib.sha256(repr(facts).encode()).hexdigest()
     body = cache.get(key)
     if body is None:
         body = _page_body(request, specialist, filters, page_number, today)

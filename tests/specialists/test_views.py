@@ -106,6 +106,14 @@ def test_my_points_reversed_date_range_is_reported_and_ignored(my_client):
     assert _ledger_rows(response) == ["+30"]
 
 
+def test_my_points_filter_error_is_not_shown_on_the_plain_page(my_client):
+    my_client.get(PAGE, {"date_from": "2024-05-01", "date_to": "2024-04-01"})
+
+    response = my_client.get(PAGE)
+
+    assert 'class="error"' not in response.content.decode()
+
+
 def test_my_points_paginates_ledger_keeping_filters(my_client, me, credit):
     for day in range(1, 25):
         credit(me, 1, on=dt.date(2024, 4, day))
