@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import AuditEntry, Organisation, Profile
+from .models import AuditEntry, ExportJob, Organisation, Profile
 
 User = get_user_model()
 
@@ -65,4 +65,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "exporter", "requested_by", "status", "rows_done", "rows_total", "finished_at"]
+    list_filter = ["status", "exporter"]
+    list_select_related = ["requested_by"]
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

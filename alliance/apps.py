@@ -8,8 +8,9 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self):
-        from . import roles
+        from . import exports, roles
 
+        exports.autodiscover()
         # No sender: the grant must run after the last app's permissions exist, so it runs after
         # every app's post_migrate (it is idempotent).
         post_migrate.connect(roles.grant_staff_permissions, dispatch_uid="alliance-staff-permissions")

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import api, views
+from . import api, export_views, views
 
 admin.site.site_header = "联盟业务管理平台"
 admin.site.site_title = "联盟业务管理平台"
@@ -36,6 +36,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/start/", export_views.export_start, name="export-start"),
+    path("exports/<uuid:pk>/", export_views.export_detail, name="export-detail"),
+    path("exports/<uuid:pk>/status.json", export_views.export_status, name="export-status"),
+    path("exports/<uuid:pk>/download/", export_views.export_download, name="export-download"),
     path("api/", include(api_urlpatterns)),
     # Each programme's pages live in its app (<app>/urls.py).
     path("", include("specialists.urls")),

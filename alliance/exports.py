@@ -1,0 +1,128 @@
+"""Long `.xlsx` exports as Celery jobs with visible progress.
+
+An app registers an exporter in its `exporters.py`:
+
+    @exports.register("specialists.ledger", title=_("Points ledger"), filename="points-ledger.xlsx",
+                      count=lambda params: LedgerEntry.objects.count())
+    def ledger(params):
+        return [ledger_sheet()]
+
+Staff start one with `export_start(user=..., key=...)`; the worker writes the workbook with
+`alliance.xlsx.write_workbook`, updating the job's row count every 1,000 rows, and the page at
+`/exports/<id>/` shows the progress and then the download.
+"""
+
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .exceptions import BusinessRuleError, NotPermitted
+from .models import ExportJob, ExportStatus
+from .reference import PROJECT_APPS
+from .roles import is_service_staff
+from .xlsx import write_workbook
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Exporter:
+    key: str
+    title: str
+    filename: str
+    build: Callable[[dict], list]
+    count: Callable[[dict], int] | None
+    permission: Callable[[object], bool]
+
+
+_registry: dict[str, Exporter] = {}
+
+
+def register(key, *, title, filename, count=None, permission=is_service_staff):
+    def decorator(build):
+        _registry[key] = Exporter(key, title, filename, build, count, permission)
+        return build
+
+    return decorator
+
+
+def autodiscover():
+    for label in PROJECT_APPS:
+        try:
+            import_module(f"{label}.exporters")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.exporters":
+                raise
+
+
+def get_exporter(key):
+    try:
+        return _registry[key]
+    except KeyError:
+        raise BusinessRuleError(f"Unknown export {key!r}.", field="exporter") from None
+
+
+def exporters_for(user):
+    return [e for e in _registry.values() if e.permission(user)]
+
+
+def export_start(*, user, key, params=None):
+    """Queue an export for `user`.
+
+    Side effects: an ExportJob row, an audit entry, and the Celery task after commit.
+    """
+    exporter = get_exporter(key)
+    if not exporter.permission(user):
+        raise NotPermitted("You may not run this export.")
+    job = ExportJob.objects.create(exporter=key, params=params or {}, requested_by=user)
+    audit.record("export.requested", job, actor=user, exporter=key, params=job.params)
+    from .tasks import run_export
+
+    transaction.on_commit(lambda: run_export.delay(job_id=str(job.pk)))
+    return job
+
+
+def export_run(job):
+    """Write the job's workbook, recording progress; does nothing for a finished job (idempotent)."""
+    if job.status == ExportStatus.DONE:
+        return job
+    exporter = get_exporter(job.exporter)
+    job.status = ExportStatus.RUNNING
+    job.rows_done = 0
+    job.error = ""
+    job.rows_total = exporter.count(job.params) if exporter.count else None
+    job.save(update_fields=["status", "rows_done", "error", "rows_total"])
+
+    def progress(rows):
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            job.rows_done = write_workbook(tmp, exporter.build(job.params), progress=progress)
+            tmp.seek(0)
+            job.file.save(f"{job.pk}-{exporter.filename}", File(tmp), save=False)
+    except Exception as exc:  # noqa: BLE001 - the job records the failure for the person waiting on it
+        logger.exception("export %s failed", job.pk)
+        job.status = ExportStatus.FAILED
+        job.error = f"{exc.__class__.__name__}: {exc}"
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    job.status = ExportStatus.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "rows_done", "file", "finished_at"])
+    return job
+
+
+def can_download(user, job):
+    """The person who asked, or the secretariat."""
+    from .roles import is_secretariat
+
+    return user.is_authenticated and (job.requested_by_id == user.pk or is_secretariat(user))
