@@ -122,6 +122,13 @@ class ExportJob(models.Model):
         return f"{self.exporter} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
+    def title(self):
+        from .exports import _registry
+
+        exporter = _registry.get(self.exporter)
+        return exporter.title if exporter else self.exporter
+
+    @property
     def percent(self):
         if self.status == ExportStatus.DONE:
             return 100
