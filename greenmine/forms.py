@@ -37,7 +37,7 @@ def controls(rule, points, base, inputs, option=None):
                 "label": f["label"],
                 "step": Decimal(str(f["step"])),
                 "value": found.get(f["key"], ""),
-                "max": scoring.MAX_FINDINGS,
+                "max": scoring.finding_limit(f),
                 "option": option,
             }
             for f in rule["findings"]

@@ -72,6 +72,17 @@ def _count(value, key, limit):
     return value
 
 
+def finding_limit(finding) -> int:
+    """How many findings of one type can be entered: `max_count` for a condition that either holds or not
+    (1: 管理区、生活区分区不明显扣 0.5 分 is deducted once), else a sanity bound."""
+    return finding.get("max_count", MAX_FINDINGS)
+
+
+def _finding_counts(points, finding):
+    """The counts of one finding type worth trying: enough to reach 0, never above its own limit."""
+    return range(min(int(points / D(finding["step"])) + 1, finding_limit(finding)) + 1)
+
+
 def _item_points(item, key, value):
     """A ticked sub-item earns its points once; a counted one (`max_count`) per unit, up to its own cap
     (44: 获得 1 项发明专利得 0.5 分，最多得 2 分 — a fifth patent is accepted and adds nothing)."""
@@ -103,7 +114,8 @@ def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
         if unknown:
             raise ScoringInputError(f"Unknown finding type(s): {', '.join(unknown)}.")
         deducted = sum(
-            (D(known[key]["step"]) * _count(count, key, MAX_FINDINGS) for key, count in findings.items()), ZERO
+            (D(known[key]["step"]) * _count(count, key, finding_limit(known[key])) for key, count in findings.items()),
+            ZERO,
         )
         return max(ZERO, points - deducted)
     if kind == "additive":
@@ -135,7 +147,7 @@ def achievable_scores(rule: dict, points) -> frozenset[Decimal]:
         return frozenset({ZERO, points})
     if kind == "deduction":
         # Enough findings of each type to reach 0, combined.
-        ranges = [range(int(points / D(f["step"])) + 2) for f in rule["findings"]]
+        ranges = [_finding_counts(points, f) for f in rule["findings"]]
         steps = [D(f["step"]) for f in rule["findings"]]
         return frozenset(
             max(ZERO, points - sum((s * n for s, n in zip(steps, counts, strict=True)), ZERO))
@@ -164,7 +176,7 @@ def inputs_for_score(rule: dict, points, score) -> dict:
         return {"passed": score == points}
     if kind == "deduction":
         findings = rule["findings"]
-        for counts in product(*[range(int(points / D(f["step"])) + 2) for f in findings]):
+        for counts in product(*[_finding_counts(points, f) for f in findings]):
             inputs = {"findings": {f["key"]: n for f, n in zip(findings, counts, strict=True) if n}}
             if rule_score(rule, points, inputs) == score:
                 return inputs

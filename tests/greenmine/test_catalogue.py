@@ -97,3 +97,39 @@ def test_catalogue_every_rule_is_achievable_up_to_full_points():
             scores = achievable_scores(rule, ind.points)
             assert max(scores) == ind.points, (ind.number, method)
             assert min(scores) == 0, (ind.number, method)
+
+
+@pytest.mark.parametrize(
+    ("number", "ending"),
+    [
+        # Text continued after a page header in the seed: nothing may be dropped at the break.
+        (19, "地热矿泉水尾废水集中处理达标后外排或回灌。不达标不得分。"),
+        (32, "不符合得 0 分（未列入土壤污染重点监管单位的企业本项直接得分）"),
+        (35, "对矿区粉尘进行定期监测。符合要求得 2 分，不符合得 0 分。"),
+    ],
+)
+def test_catalogue_keeps_text_continued_after_a_page_break(number, ending):
+    indicator = Indicator.objects.get(version__is_current=True, number=number)
+
+    assert indicator.scoring_text.endswith(ending)
+
+
+def test_catalogue_indicator_1_conditions_are_deducted_once():
+    rule = Indicator.objects.get(version__is_current=True, number=1).rule
+
+    assert [(f["key"], f["step"], f.get("max_count")) for f in rule["findings"]] == [
+        ("admin_living", 0.5, 1),
+        ("production_admin", 1.5, 1),
+    ]
+
+
+def test_catalogue_load_corrects_an_existing_rule_in_place():
+    indicator = Indicator.objects.get(version__is_current=True, number=1)
+    old_rule = {"kind": "deduction", "findings": [{"key": "admin_living", "label": "x", "step": 0.5}]}
+    Indicator.objects.filter(pk=indicator.pk).update(rule=old_rule)
+
+    reference.load()
+
+    indicator.refresh_from_db()
+    assert indicator.rule["findings"][0]["max_count"] == 1
+    assert Indicator.objects.filter(number=1).count() == 1

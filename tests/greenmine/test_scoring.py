@@ -79,11 +79,17 @@ def result(entries, *, prerequisites=ALL_PASSED, pass_line=80, method="open_pit"
         ({"admin_living": 1}, "1.5"),  # 管理区、生活区分区不明显扣 0.5 分
         ({"production_admin": 1}, "0.5"),  # 生产区、管理区分区不明显扣 1.5 分
         ({"admin_living": 1, "production_admin": 1}, "0"),
-        ({"production_admin": 2}, "0"),  # 最多扣完该项分值
     ],
 )
 def test_rule_score_deduction_indicator_1_uses_each_finding_step(findings, expected):
     assert score(1, {"findings": findings}) == Decimal(expected)
+
+
+@pytest.mark.parametrize("key", ["admin_living", "production_admin"])
+def test_rule_score_deduction_indicator_1_refuses_a_condition_counted_twice(key):
+    # 分区不明显 is a condition of the mine's layout, deducted once, not per occurrence.
+    with pytest.raises(ScoringInputError, match="at most 1"):
+        score(1, {"findings": {key: 2}})
 
 
 def test_rule_score_deduction_stops_at_zero_for_many_findings():
@@ -145,7 +151,7 @@ def test_rule_score_rejects_unknown_keys_and_negative_counts():
 
 @pytest.mark.parametrize(
     ("number", "value", "method"),
-    [(1, "1.5", "open_pit"), (1, "0.5", "open_pit"), (1, "1", "open_pit"), (44, "1.5", "open_pit"),
+    [(1, "1.5", "open_pit"), (1, "0.5", "open_pit"), (1, "0", "open_pit"), (44, "1.5", "open_pit"),
      (20, "2", "open_pit"), (9, "5", "underground"), (3, "0.4", "open_pit"), (8, "0", "open_pit")],
 )  # fmt: skip
 def test_check_direct_score_accepts_scores_on_the_rules_grid(number, value, method):
@@ -156,7 +162,7 @@ def test_check_direct_score_accepts_scores_on_the_rules_grid(number, value, meth
 
 @pytest.mark.parametrize(
     ("number", "value", "message"),
-    [(8, "3", "cannot give 3"), (8, "5.5", "between 0 and 5"), (1, "0.7", "cannot give 0.7"),
+    [(8, "3", "cannot give 3"), (8, "5.5", "between 0 and 5"), (1, "0.7", "cannot give 0.7"), (1, "1", "cannot give 1"),
      (1, "-1", "between 0 and 2"), (9, "1", "cannot give 1"), (10, "abc", "must be a number")],
 )  # fmt: skip
 def test_check_direct_score_rejects_scores_the_rule_cannot_give(number, value, message):
@@ -168,7 +174,8 @@ def test_check_direct_score_rejects_scores_the_rule_cannot_give(number, value, m
 
 
 def test_achievable_scores_indicator_1_combines_both_steps():
-    assert achievable_scores(BY_NUMBER[1]["rule"], 2) == {Decimal(v) for v in ("0", "0.5", "1", "1.5", "2")}
+    # 2, −0.5 (管理区、生活区), −1.5 (生产区、管理区), both: 0 — never 1.
+    assert achievable_scores(BY_NUMBER[1]["rule"], 2) == {Decimal(v) for v in ("0", "0.5", "1.5", "2")}
 
 
 # ---- the result ----------------------------------------------------------------------------
@@ -307,3 +314,11 @@ def test_inputs_for_score_reproduces_every_achievable_score():
 
 def test_inputs_for_score_indicator_1_picks_the_matching_finding():
     assert inputs_for_score(BY_NUMBER[1]["rule"], 2, Decimal("0.5")) == {"findings": {"production_admin": 1}}
+
+
+def test_form_controls_indicator_1_allow_one_finding_of_each_condition():
+    from greenmine.forms import controls
+
+    fields = controls(BY_NUMBER[1]["rule"], Decimal("2"), "n1-", {})
+
+    assert [(c["name"], c["max"]) for c in fields] == [("n1-f-admin_living", 1), ("n1-f-production_admin", 1)]
