@@ -6,7 +6,7 @@ from alliance.pdf import pdf_response, render_pdf
 from alliance.xlsx import Sheet, xlsx_response
 
 from . import scoring, selectors
-from .enums import Attribute, MiningMethod, Variant
+from .enums import AssessmentStatus, Attribute, MiningMethod, Variant
 
 # 附件 3's own header row.
 SEED_COLUMNS = [
@@ -48,6 +48,8 @@ def table_rows(data, result):
             continue
         if not outcome.applicable:
             score = NOT_APPLICABLE
+        elif not outcome.scored_by:
+            score = None  # not scored yet: an empty cell, not a 0
         else:
             score = scoring.display(outcome.score) if result.scored else None
         record = "\n".join(records.get(indicator.number, []))
@@ -100,7 +102,7 @@ def xlsx_download(assessment):
     return xlsx_response(f"green-mine-{assessment.pk}.xlsx", sheets)
 
 
-def chart(result, *, width=400, bar_height=18, gap=8, label_width=150):
+def chart(result, *, width=360, bar_height=18, gap=8, label_width=190):
     """Bars of each category's score against its maximum, as plain numbers for an inline SVG."""
     bars = []
     for index, c in enumerate(result.categories):
@@ -123,8 +125,8 @@ def chart(result, *, width=400, bar_height=18, gap=8, label_width=150):
         "bar_height": bar_height,
         "label_width": label_width,
         "bar_x": label_width,
-        "value_x": label_width + width + 6,
-        "width": label_width + width + 120,
+        "value_x": label_width + width + 8,
+        "width": label_width + width + 110,
         "height": len(bars) * (bar_height + gap),
     }
 
@@ -154,11 +156,15 @@ def report_context(assessment):
             for c in result.categories
         ],  # fmt: skip
         "chart": chart(result),
-        "failed_constraints": [(n, indicator_names[n]) for n in result.failed_constraints],
+        # Not scored yet is not a failure: those are listed as such among the reasons.
+        "failed_constraints": [
+            (n, indicator_names[n]) for n in result.failed_constraints if n not in set(result.unscored)
+        ],
         "missing_evidence": [(n, indicator_names[n]) for n in result.missing_evidence],
         "experts": [(selectors.expert_label(a), STATUS_LABELS[a.status], a.submitted_at) for a in data.assignments],
         "rows": list(table_rows(data, result)),
         "generated_at": timezone.localtime(),
+        "provisional": assessment.status in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING),
     }
 
 

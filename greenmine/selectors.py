@@ -214,10 +214,17 @@ def failure_reasons(result, data):
         reasons.append(_("Prerequisite failed: %(name)s") % {"name": prerequisites.get(code, code)})
     for code in result.pending_prerequisites:
         reasons.append(_("Prerequisite not yet checked: %(name)s") % {"name": prerequisites.get(code, code)})
+    unscored = set(result.unscored)
     for number in result.failed_constraints:
+        if number in unscored:
+            continue  # not scored yet is not a failure; it is listed once below
         reasons.append(
             _("Constraint indicator %(number)s %(name)s did not get full points")
             % {"number": number, "name": names[number]}
+        )
+    if result.scored and unscored:
+        reasons.append(
+            _("Not yet scored: indicator(s) %(numbers)s") % {"numbers": "、".join(str(n) for n in sorted(unscored))}
         )
     if result.below_pass_line:
         reasons.append(

@@ -198,12 +198,14 @@ def result_page(request, pk):
     by_number = {i.number: i for i in data.indicators}
     records = selectors.indicator_records(data)
     experts = [a.expert.username for a in data.assignments]
+    failed = set(result.failed_constraints) - set(result.unscored)
     indicator_rows = [
         {
             "result": r,
             "indicator": by_number[r.number],
             "score": scoring.display(r.score),
             "experts": [scoring.display(r.expert_scores.get(u)) if u in r.expert_scores else None for u in experts],
+            "failed": r.number in failed,
             "records": records.get(r.number, []),
         }
         for r in result.indicators
@@ -229,6 +231,7 @@ def result_page(request, pk):
             "indicator_rows": indicator_rows,
             "expert_labels": [selectors.expert_label(a) for a in data.assignments],
             "staff": is_secretariat(request.user),
+            "provisional": assessment.status in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING),
         },
     )
 

@@ -222,3 +222,39 @@ def test_expert_cannot_complete_or_reopen_from_pages(client, scoring_assessment,
 
     scoring_assessment.refresh_from_db()
     assert scoring_assessment.status == "scoring"
+
+
+def test_result_page_while_scoring_separates_unscored_from_failed_constraints(
+    client, staff_user, scoring_assessment, alice
+):
+    from greenmine import services
+
+    # Only indicator 10 (a constraint) scored, 0 of 2; indicator 8 (a constraint too) not scored yet.
+    services.scores_save(
+        scoring_assessment.assignments.get(), [{"number": 10, "score": "0", "record": "回采率未达标"}], by=alice
+    )
+    client.force_login(staff_user)
+
+    html = client.get(f"/greenmine/{scoring_assessment.pk}/result/").content.decode()
+
+    reasons = html.split('id="reasons"', 1)[1].split("</section>", 1)[0]
+    assert 'id="provisional"' in html
+    assert "10 开采回采率" in reasons
+    assert "8 开采方式" not in reasons
+    assert "1、2、3、4、5、6、7、8、9、11、" in reasons  # listed once, as not yet scored
+
+
+def test_report_while_scoring_lists_only_scored_constraints_as_failed(staff_user, scoring_assessment, alice):
+    from greenmine import exports, services
+
+    services.scores_save(
+        scoring_assessment.assignments.get(), [{"number": 10, "score": "0", "record": "回采率未达标"}], by=alice
+    )
+
+    context = exports.report_context(scoring_assessment)
+
+    assert context["provisional"] is True
+    assert context["failed_constraints"] == [(10, "开采回采率")]
+    scores = {row[2]: row[9] for row in context["rows"]}
+    assert scores["10 开采回采率"] == 0
+    assert scores["8 开采方式"] is None  # not scored yet: empty, not 0
