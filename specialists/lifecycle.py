@@ -63,14 +63,24 @@ def _earlier(*dates):
     return min(present) if present else None
 
 
+def counted_entries(as_of):
+    """The ledger entries that count as activity on `as_of`: activity entries not reversed, up to that day.
+
+    "Activity" = such an entry, or an attended event (`counted_attendances`).
+    """
+    return LedgerEntry.objects.filter(kind=EntryKind.ACTIVITY, reversal__isnull=True, occurred_on__lte=as_of).order_by()
+
+
+def counted_attendances(as_of):
+    """The attendances that count on `as_of`: events held up to that day."""
+    return Attendance.objects.filter(held_on__lte=as_of).order_by()
+
+
 def annotated_specialists(as_of, queryset=None):
     """Specialists with the facts every rule needs, as of `as_of` (one query)."""
     queryset = Specialist.objects.all() if queryset is None else queryset
-    # "Activity" = an activity ledger entry that has not been reversed, or an attended event.
-    earned = LedgerEntry.objects.filter(
-        specialist=OuterRef("pk"), kind=EntryKind.ACTIVITY, reversal__isnull=True, occurred_on__lte=as_of
-    ).order_by()
-    attended = Attendance.objects.filter(specialist=OuterRef("pk"), held_on__lte=as_of).order_by()
+    earned = counted_entries(as_of).filter(specialist=OuterRef("pk"))
+    attended = counted_attendances(as_of).filter(specialist=OuterRef("pk"))
 
     def agg(qs, column, func):
         return Subquery(qs.values("specialist").annotate(v=func(column)).values("v")[:1])

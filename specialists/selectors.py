@@ -5,12 +5,10 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from .enums import (
     FROZEN_STATES,
-    DocumentRequestStatus,
     EntryKind,
     LiaisonChangeStatus,
     RewardKind,
@@ -21,14 +19,12 @@ from .lifecycle import (
     GENERAL_INACTIVE_MONTHS,
     ROSTER_ICEBREAKER_MONTHS,
     ROSTER_INACTIVE_MONTHS,
-    annotated_specialists,
 )
 from .models import (
     Activity,
     Attendance,
     Committee,
     DocumentRequest,
-    IssuedDocument,
     LedgerEntry,
     LiaisonChangeRequest,
     PointRule,
@@ -67,21 +63,39 @@ def balance_of(specialist):
     return Specialist.objects.filter(pk=specialist.pk).values_list("balance", flat=True).get()
 
 
-def points_by_month(specialist, *, as_of, months=12):
-    """[{"month", "earned", "spent", "balance"}] for the last `months` months; balance at each month's end."""
+def monthly_totals(specialist, *, as_of):
+    """The specialist's whole ledger by month, oldest first, in one grouped query:
+    [{"month", "earned", "spent", "entries"}]; points count up to `as_of`, `entries` counts every entry.
+
+    Plain SQL: the self-service page runs it on every view, and the ORM's building of this grouped,
+    filtered aggregate costs several times its execution (tests/specialists/test_selectors.py).
+    """
+    sql = f"""
+        SELECT date_trunc('month', occurred_on)::date,
+               COALESCE(SUM(points) FILTER (WHERE points > 0 AND occurred_on <= %(as_of)s), 0),
+               COALESCE(SUM(points) FILTER (WHERE points < 0 AND occurred_on <= %(as_of)s), 0),
+               COUNT(*)
+        FROM {LedgerEntry._meta.db_table}
+        WHERE specialist_id = %(id)s
+        GROUP BY 1
+        ORDER BY 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"id": specialist.pk, "as_of": as_of})
+        rows = cursor.fetchall()
+    return [{"month": m, "earned": e, "spent": s, "entries": n} for m, e, s, n in rows]
+
+
+def points_by_month(specialist, *, as_of, months=12, totals=None):
+    """[{"month", "earned", "spent", "balance"}] for the last `months` months; balance at each month's end.
+
+    `totals` is `monthly_totals(specialist, as_of=as_of)` when the caller has it already.
+    """
     first = (as_of.replace(day=1)) - relativedelta(months=months - 1)
-    before = (
-        LedgerEntry.objects.filter(specialist=specialist, occurred_on__lt=first).aggregate(t=Sum("points"))["t"] or 0
-    )
-    rows = {
-        row["month"]: row
-        for row in LedgerEntry.objects.filter(specialist=specialist, occurred_on__gte=first, occurred_on__lte=as_of)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values("month")
-        .annotate(earned=Sum("points", filter=Q(points__gt=0)), spent=Sum("points", filter=Q(points__lt=0)))
-        .order_by("month")
-    }
-    result, running = [], before
+    totals = monthly_totals(specialist, as_of=as_of) if totals is None else totals
+    running = sum(row["earned"] + row["spent"] for row in totals if row["month"] < first)
+    rows = {row["month"]: row for row in totals if row["month"] >= first}
+    result = []
     for i in range(months):
         month = first + relativedelta(months=i)
         row = rows.get(month, {})
@@ -91,10 +105,53 @@ def points_by_month(specialist, *, as_of, months=12):
     return result
 
 
+def standing_facts(specialist, *, as_of):
+    """What the lifecycle rules know of `specialist` on `as_of`, in one small query:
+    {"last": the last activity or attended event, "has_icebreaker", "probation_points"}.
+
+    The same facts as the rule run's `lifecycle.annotated_specialists` (which reads many specialists
+    at once; `counted_entries` and `counted_attendances` define what counts), written out in SQL for
+    one specialist because the self-service page asks on every view; a test holds the two equal.
+    """
+    counted = """
+        FROM {ledger} e
+        WHERE e.specialist_id = %(id)s AND e.kind = %(activity)s AND e.occurred_on <= %(as_of)s
+          AND NOT EXISTS (SELECT 1 FROM {ledger} r WHERE r.reverses_id = e.id)"""
+    sql = """
+        SELECT
+          (SELECT e.occurred_on {counted} ORDER BY e.occurred_on DESC LIMIT 1),
+          (SELECT MAX(a.held_on) FROM {attendance} a WHERE a.specialist_id = %(id)s AND a.held_on <= %(as_of)s),
+          EXISTS (
+            SELECT 1 FROM {attendance} a
+            WHERE a.specialist_id = %(id)s AND a.held_on <= %(as_of)s AND a.is_icebreaker
+          ),
+          (SELECT COALESCE(SUM(e.points), 0) {counted} AND e.occurred_on <= %(probation_ends)s)
+    """
+    tables = {"ledger": LedgerEntry._meta.db_table, "attendance": Attendance._meta.db_table}
+    sql = sql.replace("{counted}", counted).format(**tables)
+    params = {
+        "id": specialist.pk,
+        "as_of": as_of,
+        "activity": EntryKind.ACTIVITY,
+        "probation_ends": specialist.probation_ends,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        last_entry, last_attended, has_icebreaker, probation_points = cursor.fetchone()
+    return {
+        "last": max([d for d in (last_entry, last_attended) if d], default=None),
+        "has_icebreaker": has_icebreaker,
+        "probation_points": probation_points,
+    }
+
+
 def standing(specialist, *, as_of):
-    """What keeps the specialist in good standing: the next rule dates, as [{"rule","date","message"}]."""
-    sp = annotated_specialists(as_of, Specialist.objects.filter(pk=specialist.pk)).get()
-    last = max([d for d in (sp.last_entry_on, sp.last_attended_on) if d], default=None)
+    """What keeps the specialist in good standing: the next rule dates, as [{"rule","date","message"}].
+
+    Reads the status fields from `specialist` as given (pass a fresh row)."""
+    sp = specialist
+    facts = standing_facts(sp, as_of=as_of)
+    last = facts["last"]
     fmt = "%Y-%m-%d"
     items = []
     if sp.status == S.PROBATION and sp.probation_ends:
@@ -107,7 +164,7 @@ def standing(specialist, *, as_of):
                     "Probation ends on %(date)s: you have %(points)s of the %(minimum)s points needed; "
                     "attend an icebreaker to become a general specialist."
                 )
-                % {"date": sp.probation_ends.strftime(fmt), "points": sp.probation_points, "minimum": minimum},
+                % {"date": sp.probation_ends.strftime(fmt), "points": facts["probation_points"], "minimum": minimum},
             }
         )
     elif sp.status == S.GENERAL:
@@ -133,7 +190,7 @@ def standing(specialist, *, as_of):
             }
         )
         window = sp.status_since + relativedelta(months=ROSTER_ICEBREAKER_MONTHS)
-        if not sp.has_icebreaker:
+        if not facts["has_icebreaker"]:
             items.append(
                 {
                     "rule": "roster_no_icebreaker_6_months",
@@ -290,49 +347,6 @@ def excellent_ranking(year, *, limit=50):
 
 def attendances_of(specialist):
     return Attendance.objects.filter(specialist=specialist).select_related("activity")
-
-
-def page_version(specialist):
-    """A fingerprint of everything of the specialist's own that the self-service page shows.
-
-    One round trip of small indexed look-ups.  The ledger is append-only (a trigger refuses UPDATE
-    and DELETE), so its newest id changes with every movement of points; the other tables change
-    status in place, so their counts and latest timestamps are taken.
-    """
-    tables = {
-        "ledger": LedgerEntry._meta.db_table,
-        "attendance": Attendance._meta.db_table,
-        "redemption": Redemption._meta.db_table,
-        "document": IssuedDocument._meta.db_table,
-        "paper": DocumentRequest._meta.db_table,
-        "liaison": LiaisonChangeRequest._meta.db_table,
-    }
-    sql = """
-        SELECT
-          (SELECT MAX(id) FROM {ledger} WHERE specialist_id = %(id)s),
-          (SELECT MAX(id) FROM {attendance} WHERE specialist_id = %(id)s),
-          (SELECT COUNT(*) FROM {attendance} WHERE specialist_id = %(id)s),
-          (SELECT MAX(id) FROM {redemption} WHERE specialist_id = %(id)s),
-          (SELECT MAX(handled_at) FROM {redemption} WHERE specialist_id = %(id)s),
-          (SELECT COUNT(*) FROM {document} WHERE specialist_id = %(id)s),
-          (SELECT MAX(rendered_at) FROM {document} WHERE specialist_id = %(id)s),
-          (SELECT COUNT(*) FROM {paper} WHERE specialist_id = %(id)s),
-          (SELECT COUNT(*) FROM {paper} WHERE specialist_id = %(id)s AND status = %(requested)s),
-          (SELECT MAX(sent_on) FROM {paper} WHERE specialist_id = %(id)s),
-          (SELECT COUNT(*) FROM {liaison} WHERE specialist_id = %(id)s),
-          (SELECT COUNT(*) FROM {liaison} WHERE specialist_id = %(id)s AND status = %(open)s)
-    """.format(**tables)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {"id": specialist.pk, "requested": DocumentRequestStatus.REQUESTED, "open": LiaisonChangeStatus.OPEN},
-        )
-        row = cursor.fetchone()
-    own = [getattr(specialist, f.attname) for f in Specialist._meta.concrete_fields]
-    liaison = specialist.liaison
-    contact = (liaison.email, getattr(getattr(liaison, "profile", None), "name", "")) if liaison else None
-    committee = specialist.committee.name if specialist.committee_id else None
-    return repr((own, contact, committee, row))
 
 
 def redemptions_of(specialist, *, limit=10):

@@ -4,24 +4,20 @@ Pages read through selectors and write through services; every form posts to a v
 one service, reports the outcome as a message and redirects back (post/redirect/get).
 """
 
-import hashlib
 import math
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from alliance.exceptions import BusinessRuleError
@@ -57,7 +53,9 @@ def _nice_ceiling(value):
 
 def points_chart(rows, *, width=640, height=220):
     """An inline SVG (built here: a template would spend more time than the page's queries) of the
-    points earned and spent per month as bars and the month-end balance as a line."""
+    points earned and spent per month as bars and the month-end balance as a line.
+
+    Every value placed in it is a number or a date except the two translated texts, which are escaped."""
     left, right, top, bottom = 48, 8, 14, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_ceiling(max([1, *(max(r["earned"], r["spent"], r["balance"]) for r in rows)]))
@@ -67,82 +65,103 @@ def points_chart(rows, *, width=640, height=220):
     def y(value):
         return top + plot_h - value / top_value * plot_h
 
-    def n(value):
-        return f"{value:.1f}"
-
-    parts = [
-        format_html(
-            '<svg class="sp-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title">'
-            '<title id="chart-title">{}</title>',
-            width,
-            height,
-            _("Points earned and spent per month, and the balance at each month's end"),
-        )
-    ]
+    title = escape(_("Points earned and spent per month, and the balance at each month's end"))
+    parts = [f'<svg class="sp-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title">']
+    parts.append(f'<title id="chart-title">{title}</title>')
     for value in (0, top_value // 2, top_value):
         parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
-                '<text x="{}" y="{}" class="axis" text-anchor="end" dominant-baseline="middle">{}</text>',
-                left,
-                width - right,
-                n(y(value)),
-                n(y(value)),
-                left - 6,
-                n(y(value)),
-                value,
-            )
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>'
+            f'<text x="{left - 6}" y="{y(value):.1f}" class="axis" text-anchor="end" dominant-baseline="middle">'
+            f"{value}</text>"
         )
     line = []
-    balance_label = _("balance")
+    balance_label = escape(_("balance"))
     for i, row in enumerate(rows):
         centre = left + i * slot + slot / 2
-        month = row["month"]
-        label = str(month.month)  # the caption above the chart names the months' range
+        month, earned, spent = row["month"], row["earned"], row["spent"]
         parts.append(
-            format_html(
-                "<g><title>{}: +{} / −{} · {} {}</title>"
-                '<rect class="earned" x="{}" y="{}" width="{}" height="{}"/>'
-                '<rect class="spent" x="{}" y="{}" width="{}" height="{}"/></g>'
-                '<text x="{}" y="{}" class="axis" text-anchor="middle">{}</text>',
-                f"{month:%Y-%m}",
-                row["earned"],
-                row["spent"],
-                balance_label,
-                row["balance"],
-                n(centre - bar),
-                n(y(row["earned"])),
-                n(bar),
-                n(y(0) - y(row["earned"])),
-                n(centre),
-                n(y(row["spent"])),
-                n(bar),
-                n(y(0) - y(row["spent"])),
-                n(centre),
-                height - 9,
-                label,
-            )
+            f"<g><title>{month:%Y-%m}: +{earned} / −{spent} · {balance_label} {row['balance']}</title>"
+            f'<rect class="earned" x="{centre - bar:.1f}" y="{y(earned):.1f}" width="{bar:.1f}" '
+            f'height="{y(0) - y(earned):.1f}"/>'
+            f'<rect class="spent" x="{centre:.1f}" y="{y(spent):.1f}" width="{bar:.1f}" '
+            f'height="{y(0) - y(spent):.1f}"/>'
+            # the caption above the chart names the months' range
+            f'</g><text x="{centre:.1f}" y="{height - 9}" class="axis" text-anchor="middle">{month.month}</text>'
         )
         line.append((centre, y(row["balance"])))
-    parts.append(format_html('<polyline class="balance" points="{}"/>', " ".join(f"{x:.1f},{v:.1f}" for x, v in line)))
-    parts.extend(format_html('<circle class="balance-dot" cx="{}" cy="{}" r="3"/>', n(x), n(v)) for x, v in line)
-    parts.append(mark_safe("</svg>"))
-    return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html
+    parts.append(f'<polyline class="balance" points="{" ".join(f"{x:.1f},{v:.1f}" for x, v in line)}"/>')
+    parts.extend(f'<circle class="balance-dot" cx="{x:.1f}" cy="{v:.1f}" r="3"/>' for x, v in line)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - numbers and dates, and the texts escaped above
 
 
-def _with_flags(rewards):
+def _reward_items(rewards):
+    """The catalogue with what its rows show, worked out once here rather than per row in the template."""
     for item in rewards:
+        reward = item["reward"]
         item["needs_price"] = item["kind"] == RewardKind.HALF_PRICE
         item["is_cash"] = item["kind"] == RewardKind.CASH
+        if item["cost"] is not None:
+            item["cost_text"] = _("%(cost)s points") % {"cost": item["cost"]}
+        elif item["needs_price"]:
+            item["cost_text"] = _("half the price in points")
+        else:
+            item["cost_text"] = _("points above %(floor)s, %(rate)s points = 1 yuan") % {
+                "floor": reward.floor,
+                "rate": reward.rate,
+            }
+        if item["is_cash"]:
+            item["cash_text"] = _("at most %(n)s") % {"n": item["max_cash_points"]}
     return rewards
 
 
-# The page body is cached per specialist, data version, day, language and query string; staff
-# edits of reference data (reward names, rule names) show within this many seconds.
-PAGE_CACHE_SECONDS = 300
-# Stand-ins for the per-request parts of the cached body, replaced on every response.
-CSRF_MARK = "__specialists_csrf__"
-KEY_MARK = "__specialists_key__"
+def _options(choices, selected):
+    """The <option>s of a filter's <select>, the chosen one marked."""
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>', ((v, " selected" if v == selected else "", n) for v, n in choices)
+    )
+
+
+LEDGER_FIELDS = ("occurred_on", "kind", "points", "quantity", "amount", "description", "rule__name")
+LEDGER_FIELDS += ("redemption_id", "redemption__reward__name")
+
+
+def _ledger_rows(entries):
+    """The ledger table's rows as plain text (one pass here rather than per-cell template logic)."""
+    kinds = {value: str(label) for value, label in EntryKind.choices}
+    yuan = pgettext("my points", "yuan")
+    rows = []
+    for e in entries:
+        if e["rule__name"]:
+            item = e["rule__name"]
+            if e["quantity"] and e["quantity"] > 1:
+                item += f" × {e['quantity']}"
+            if e["amount"]:
+                item += f" ({e['amount']} {yuan})"
+        else:
+            item = e["redemption__reward__name"] or ""
+        kind = kinds.get(e["kind"], e["kind"])
+        if e["description"] and not e["redemption_id"]:
+            kind += f" · {e['description']}"
+        points = e["points"]
+        rows.append(
+            {
+                "on": e["occurred_on"].isoformat(),
+                "item": item,
+                "kind": kind,
+                "points": f"+{points}" if points > 0 else str(points),
+                "css": "sp-neg" if points < 0 else "sp-pos",
+            }
+        )
+    return rows
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told how many entries there are (the page knows it from the monthly totals)."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count  # shadows the cached COUNT(*) property
 
 
 @login_required
@@ -153,52 +172,48 @@ def my_points(request):
         return render(request, "specialists/not_a_specialist.html", status=404)
     today = timezone.localdate()
     filters = LedgerFilterForm(request.GET or None)
-    page_number = request.GET.get("page") or "1"
-    version = selectors.page_version(specialist)
-    # The whole query string is part of the key: the body shows the filters as given (and their errors).
-    facts = (specialist.pk, version, today, get_language(), sorted(request.GET.lists()))
-    key = "specialists:my-points:" + hashlib.sha256(repr(facts).encode()).hexdigest()
-    body = cache.get(key)
-    if body is None:
-        body = _page_body(request, specialist, filters, page_number, today)
-        cache.set(key, body, PAGE_CACHE_SECONDS)
-    # Every response gets the session's CSRF token and a fresh idempotency key for its forms.
-    body = body.replace(CSRF_MARK, get_token(request)).replace(KEY_MARK, uuid.uuid4().hex)
-    return render(request, "specialists/my_points.html", {"body": mark_safe(body), "specialist": specialist})
-
-
-def _page_body(request, specialist, filters, page_number, today):
-    ledger = Paginator(selectors.ledger_for(specialist, **filters.filters()), LEDGER_PAGE_SIZE).get_page(page_number)
+    ledger_filters = filters.filters()
+    totals = selectors.monthly_totals(specialist, as_of=today)
+    entries = selectors.ledger_for(specialist, **ledger_filters).values(*LEDGER_FIELDS)
+    if ledger_filters:
+        paginator = Paginator(entries, LEDGER_PAGE_SIZE)
+    else:  # the whole ledger: its size is the sum of the months' counts, no COUNT(*) needed
+        paginator = _CountedPaginator(entries, LEDGER_PAGE_SIZE, sum(row["entries"] for row in totals))
+    ledger = paginator.get_page(request.GET.get("page"))
+    rows = _ledger_rows(ledger.object_list)
+    selected = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
     query = request.GET.copy()
     query.pop("page", None)
     is_general = specialist.status == SpecialistStatus.GENERAL
     issued = list(documents.documents_of(specialist))
-    months = selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS)
+    months = selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS, totals=totals)
     kinds = {d.kind for d in issued} | set(documents.GENERAL_KINDS)
     context = {
-        "csrf_token": CSRF_MARK,
-        "page_key": KEY_MARK,
+        # One idempotency key per response: submitting the same rendered form twice records once.
+        "page_key": uuid.uuid4().hex,
         "specialist": specialist,
         "today": today,
         "standing": selectors.standing(specialist, as_of=today),
         "chart": points_chart(months),
         "chart_range": (months[0]["month"], months[-1]["month"]),
-        "selected": filters.cleaned_data if filters.is_bound and filters.is_valid() else {},
+        "selected": selected,
         "filter_errors": filters.non_field_errors() if filters.is_bound else [],
-        "rule_choices": selectors.rule_choices(),
-        "kind_choices": EntryKind.choices,
+        "rule_options": _options(selectors.rule_choices(), getattr(selected.get("rule"), "code", None)),
+        "kind_options": _options(EntryKind.choices, selected.get("kind")),
         "ledger": ledger,
+        "ledger_rows": rows,
         "query": query.urlencode(),
         "may_spend": specialist.status in REDEEMING_STATES,
         "is_general": is_general,
-        "rewards": _with_flags(selectors.reward_catalogue(balance=specialist.balance)),
+        "rewards": _reward_items(selectors.reward_catalogue(balance=specialist.balance)),
+        "redeem_url": reverse("specialists:redeem"),
         "redemptions": selectors.redemptions_of(specialist),
         "documents": issued,
         "document_requests": selectors.document_requests_of(specialist),
         "document_kinds": [(k, label) for k, label in DocumentKind.choices if k in kinds],
         "liaison_request": selectors.open_liaison_request(specialist),
     }
-    return render_to_string("specialists/_my_points_body.html", context)
+    return render(request, "specialists/my_points.html", context)
 
 
 def _back(anchor):

@@ -4,8 +4,8 @@ import pytest
 
 from specialists import selectors, services
 from specialists.enums import SpecialistStatus as S
-from specialists.lifecycle import lifecycle_run
-from specialists.models import Committee
+from specialists.lifecycle import annotated_specialists, lifecycle_run
+from specialists.models import Committee, Specialist
 
 from .factories import ActivityFactory, SpecialistFactory
 
@@ -85,6 +85,34 @@ def test_standing_of_a_probationer(recorder, credit):
 
     assert items[0]["rule"] == "probation_end"
     assert items[0]["date"] == D(2024, 4, 15)
+
+
+def test_standing_facts_agree_with_the_rule_runs_annotations(recorder, credit):
+    as_of = D(2024, 5, 1)
+    probationer = services.specialist_create(name="试用", applied_on=D(2024, 1, 1))
+    probationer = services.specialist_approve(probationer, on=D(2024, 1, 15), actor=recorder)  # ends 2024-04-15
+    credit(probationer, 4, on=D(2024, 2, 1))
+    credit(probationer, 9, on=D(2024, 4, 20))  # after the probation: not in its points
+    general = SpecialistFactory(status=S.GENERAL, status_since=D(2024, 1, 1))
+    credit(general, 1, on=D(2024, 3, 2))
+    wrong = credit(general, 2, on=D(2024, 4, 2))
+    services.ledger_reverse(wrong, on=D(2024, 4, 3), actor=recorder, reason="recorded twice")
+    services.attendance_record(general, ActivityFactory(kind="icebreaker", held_on=D(2024, 2, 10)), actor=recorder)
+    services.attendance_record(general, ActivityFactory(kind="event", held_on=D(2024, 5, 10)), actor=recorder)
+
+    facts = {sp.pk: selectors.standing_facts(sp, as_of=as_of) for sp in (probationer, general)}
+    rows = annotated_specialists(as_of, Specialist.objects.filter(pk__in=facts))
+
+    assert facts == {
+        row.pk: {
+            "last": max([d for d in (row.last_entry_on, row.last_attended_on) if d], default=None),
+            "has_icebreaker": row.has_icebreaker,
+            "probation_points": row.probation_points,
+        }
+        for row in rows
+    }
+    assert facts[probationer.pk] == {"last": D(2024, 4, 20), "has_icebreaker": False, "probation_points": 4}
+    assert facts[general.pk] == {"last": D(2024, 3, 2), "has_icebreaker": True, "probation_points": 0}
 
 
 def test_reward_catalogue_with_a_balance():

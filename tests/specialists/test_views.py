@@ -4,7 +4,8 @@ import re
 import pytest
 from django.contrib.messages import constants as levels
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from specialists import documents, services
@@ -25,11 +26,6 @@ TODAY = dt.datetime(2024, 6, 1, 10, 0, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def _today(time_machine):
     time_machine.move_to(TODAY)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
@@ -379,11 +375,31 @@ def test_my_points_standing_follows_a_new_attendance(client, recorder):
     assert "roster_no_icebreaker_6_months" not in [i["rule"] for i in after]
 
 
-def test_my_points_reload_is_served_from_the_cache_in_few_queries(my_client, me, django_assert_max_num_queries):
-    my_client.get(PAGE)
+def test_my_points_query_count_does_not_grow_with_the_ledger(
+    my_client, me, credit, recorder, django_assert_max_num_queries
+):
+    with CaptureQueriesContext(connection) as short:
+        my_client.get(PAGE)
+    for day in range(1, 29):
+        credit(me, 2, on=dt.date(2024, 4, day))
+    services.redemption_create(me, reward="office_gift", idempotency_key="q1")
 
-    # session, user, specialist, the data fingerprint, roles and profile for the header
-    with django_assert_max_num_queries(6):
+    # session, user, the specialist, the monthly totals, standing, documents, ledger page, rules,
+    # rewards, redemptions, paper copies, liaison request, roles and profile for the header
+    with django_assert_max_num_queries(len(short.captured_queries)):
         response = my_client.get(PAGE)
 
-    assert 'data-balance="30"' in response.content.decode()
+    assert len(short.captured_queries) <= 14
+    assert 'data-balance="66"' in response.content.decode()
+
+
+def test_my_points_unfiltered_ledger_is_counted_from_the_monthly_totals(my_client, me, credit):
+    for day in range(1, 25):
+        credit(me, 1, on=dt.date(2024, 4, day))
+
+    second = my_client.get(PAGE, {"page": 2})
+    beyond = my_client.get(PAGE, {"page": 9})
+
+    assert (second.context["ledger"].paginator.count, second.context["ledger"].paginator.num_pages) == (25, 2)
+    assert _ledger_rows(second) == ["+1"] * 4 + ["+30"]
+    assert _ledger_rows(beyond) == _ledger_rows(second)  # a page past the end shows the last one
