@@ -84,7 +84,7 @@ def summary_rows(data, result):
             f"{c.number} {c.name}（{scoring.display(c.max)} 分）",
             scoring.display(c.score) if result.scored else None,
         ]
-    yield ["总得分", scoring.display(result.total)]
+    yield ["总得分", scoring.display_total(result.total, result.pass_line)]
     yield ["结论", "达标" if result.qualified else "不达标"]
     for reason in selectors.failure_reasons(result, data):
         yield ["不达标原因", reason]
@@ -141,7 +141,7 @@ def report_context(assessment):
         "result": result,
         "variant_label": VARIANT_LABELS[assessment.variant],
         "method_label": METHOD_LABELS[assessment.mining_method],
-        "total": scoring.display(result.total),
+        "total": scoring.display_total(result.total, result.pass_line),
         "pass_line": scoring.display(result.pass_line),
         "reasons": selectors.failure_reasons(result, data),
         "categories": [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from itertools import product
 
 ZERO = Decimal("0")
@@ -43,6 +43,18 @@ def display(value: Decimal | None) -> float | None:
     if value is None:
         return None
     return float(D(value).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def display_total(value: Decimal | None, pass_line) -> float | None:
+    """The total for display: two decimals, half-up like every other score, except that a total below the
+    pass line is never shown as reaching it (79.996 is shown 79.99, not 80.00 beside “not qualified”);
+    qualification compares the unrounded total."""
+    if value is None:
+        return None
+    value, shown = D(value), display(value)
+    if value < D(pass_line) <= D(str(shown)):
+        return float(value.quantize(CENT, rounding=ROUND_DOWN))
+    return shown
 
 
 # ---- rules ---------------------------------------------------------------------------------

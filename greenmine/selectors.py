@@ -166,7 +166,7 @@ def result_payload(assessment, data=None):
         "catalogue": assessment.catalogue.code,
         "status": assessment.status,
         "pass_line": show(result.pass_line),
-        "total": show(result.total),
+        "total": scoring.display_total(result.total, result.pass_line),
         "qualified": result.qualified,
         "scored": result.scored,
         "categories": [
@@ -229,7 +229,10 @@ def failure_reasons(result, data):
     if result.below_pass_line:
         reasons.append(
             _("Total %(total)s is below the pass line %(line)s")
-            % {"total": scoring.display(result.total), "line": scoring.display(result.pass_line)}
+            % {
+                "total": scoring.display_total(result.total, result.pass_line),
+                "line": scoring.display(result.pass_line),
+            }
         )
     return reasons
 

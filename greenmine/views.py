@@ -217,7 +217,7 @@ def result_page(request, pk):
             "assessment": assessment,
             "data": data,
             "result": result,
-            "total": scoring.display(result.total),
+            "total": scoring.display_total(result.total, result.pass_line),
             "pass_line": scoring.display(result.pass_line),
             "reasons": selectors.failure_reasons(result, data),
             "categories": [

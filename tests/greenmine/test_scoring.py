@@ -15,6 +15,7 @@ from greenmine.scoring import (
     check_direct_score,
     compute_result,
     display,
+    display_total,
     effective_rule,
     inputs_for_score,
     rule_score,
@@ -322,3 +323,30 @@ def test_form_controls_indicator_1_allow_one_finding_of_each_condition():
     fields = controls(BY_NUMBER[1]["rule"], Decimal("2"), "n1-", {})
 
     assert [(c["name"], c["max"]) for c in fields] == [("n1-f-admin_living", 1), ("n1-f-production_admin", 1)]
+
+
+def test_compute_result_total_just_below_the_pass_line_is_never_shown_as_80():
+    # 不涉及 7, 16 and 28 rescale categories 1 (×12/11), 3 (×18/17) and 4 (×20/18):
+    # 8/11×12 + 12/17×18 + 15/18×20 + 13 + 18 + 10.9 = 79.99982…
+    outcome = result(
+        full_entries(n7="na", n16="na", n28="na", n1="0.5", n2="1", n4="1.5", n14="0", n19="0", n25="0", n36="0",
+                     n9="2", n11="4", n45="1.5", n47="0.4")
+    )  # fmt: skip
+
+    assert Decimal("79.9998") < outcome.total < Decimal("80")
+    assert outcome.qualified is False
+    assert outcome.below_pass_line is True
+    assert display(outcome.total) == 80.0  # half-up would print 80.00 beside "not qualified"
+    assert display_total(outcome.total, outcome.pass_line) == 79.99
+
+
+@pytest.mark.parametrize(
+    ("total", "pass_line", "shown"),
+    [("85.456", 80, 85.46), ("79.996", 80, 79.99), ("80", 80, 80.0), ("84.996", 85, 84.99), ("79.994", 80, 79.99)],
+)
+def test_display_total_is_half_up_unless_that_would_reach_the_pass_line(total, pass_line, shown):
+    assert display_total(Decimal(total), pass_line) == shown
+
+
+def test_display_total_of_an_unscored_assessment_is_none():
+    assert display_total(None, 80) is None

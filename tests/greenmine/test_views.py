@@ -258,3 +258,19 @@ def test_report_while_scoring_lists_only_scored_constraints_as_failed(staff_user
     scores = {row[2]: row[9] for row in context["rows"]}
     assert scores["10 开采回采率"] == 0
     assert scores["8 开采方式"] is None  # not scored yet: empty, not 0
+
+
+def test_result_total_just_below_80_is_shown_below_80(client, staff_user, scoring_assessment, alice):
+    from greenmine import selectors
+
+    gm.full_scores(
+        scoring_assessment.assignments.get(),
+        n7="na", n16="na", n28="na", n1="0.5", n2="1", n4="1.5", n14="0", n19="0", n25="0", n36="0",
+        n9="2", n11="4", n45="1.5", n47="0.4",
+    )  # fmt: skip
+    gm.evidence_for_all(scoring_assessment, staff_user)
+
+    payload = selectors.result_payload(scoring_assessment)
+
+    assert payload["qualified"] is False  # 79.99982… < 80
+    assert payload["total"] == 79.99
