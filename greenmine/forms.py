@@ -23,6 +23,7 @@ def controls(rule, points, base, inputs, option=None):
             {
                 "type": "passed",
                 "name": f"{base}passed",
+                "label": rule.get("pass_label", ""),
                 "points": points,
                 "value": inputs.get("passed"),
                 "option": option,

@@ -274,3 +274,12 @@ def test_result_total_just_below_80_is_shown_below_80(client, staff_user, scorin
 
     assert payload["qualified"] is False  # 79.99982… < 80
     assert payload["total"] == 79.99
+
+
+def test_score_page_indicator_32_offers_full_points_to_a_unit_not_on_the_key_list(client, scoring_assessment, alice):
+    client.force_login(alice)
+
+    html = client.get(f"/greenmine/{scoring_assessment.pk}/score/").content.decode()
+
+    assert "符合要求；或未列入土壤污染重点监管单位（本项直接得分） (+1)" in html
+
