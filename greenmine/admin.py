@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.exceptions import BusinessRuleError
 
@@ -96,7 +97,7 @@ class EvidenceInline(ReadOnlyInline):
     fields = ["indicator", "download", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
-    @admin.display(description=_("file"))
+    @admin.display(description=pgettext_lazy("green-mine", "file"))
     def download(self, obj):
         return format_html(
             '<a href="{}">{}</a>', reverse("greenmine-api:evidence-download", args=[obj.pk]), obj.original_name

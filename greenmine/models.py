@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .enums import AssessmentStatus, AssignmentStatus, Attribute, MiningMethod, Variant
 
@@ -37,7 +38,7 @@ class Category(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=100)
     label = models.CharField(_("label in the table"), max_length=200, blank=True)
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    points = models.DecimalField(pgettext_lazy("green-mine", "points"), max_digits=5, decimal_places=2)
 
     class Meta:
         ordering = ["version", "number"]
@@ -76,7 +77,7 @@ class Indicator(models.Model):
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="indicators")
     subcategory = models.CharField(_("second-level indicator"), max_length=100)
     name = models.CharField(_("name"), max_length=100)
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
+    points = models.DecimalField(pgettext_lazy("green-mine", "points"), max_digits=5, decimal_places=2)
     scoring_text = models.TextField(_("scoring text"))
     method = models.CharField(_("assessment method"), max_length=60)
     basis = models.TextField(_("basis or standard"), blank=True)
@@ -235,7 +236,7 @@ class Evidence(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(_("file"), upload_to=evidence_path)
+    file = models.FileField(pgettext_lazy("green-mine", "file"), upload_to=evidence_path)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -244,8 +245,8 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["assessment", "indicator__number", "id"]
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        verbose_name = pgettext_lazy("green-mine", "evidence")
+        verbose_name_plural = pgettext_lazy("green-mine", "evidence")
 
     def __str__(self):
         return self.original_name

@@ -283,3 +283,15 @@ def test_score_page_indicator_32_offers_full_points_to_a_unit_not_on_the_key_lis
 
     assert "符合要求；或未列入土壤污染重点监管单位（本项直接得分） (+1)" in html
 
+
+def test_score_page_in_chinese_calls_evidence_证明材料_not_the_specialists_依据(client, scoring_assessment, alice):
+    from django.utils import translation
+
+    client.force_login(alice)
+
+    with translation.override("zh-hans"):
+        label = translation.pgettext("green-mine", "Evidence")
+    html = client.get(f"/greenmine/{scoring_assessment.pk}/score/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert label in html
+    assert label != "依据"
