@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext as _
 
+from alliance.models import Profile
+
 from .enums import (
     FROZEN_STATES,
     EntryKind,
@@ -42,7 +44,7 @@ def specialist_for_user(user):
     """The specialist record of a logged-in user, or None."""
     if not user or not user.is_authenticated:
         return None
-    return Specialist.objects.filter(user=user).select_related("liaison__profile", "committee").first()
+    return Specialist.objects.filter(user=user).first()
 
 
 def ledger_for(specialist, *, kind=None, rule=None, date_from=None, date_to=None):
@@ -360,9 +362,32 @@ def document_requests_of(specialist, *, limit=10):
     return DocumentRequest.objects.filter(specialist=specialist).order_by("-requested_at")[:limit]
 
 
-def open_liaison_request(specialist):
-    return (
-        LiaisonChangeRequest.objects.filter(specialist=specialist, status=LiaisonChangeStatus.OPEN)
-        .order_by("-created_at")
-        .first()
-    )
+def people_of(specialist):
+    """Who the specialist deals with, in one small query: {"liaison": {"name", "email"} or None,
+    "committee": its name or "", "liaison_requested_at": when an open request for another liaison
+    was made, or None}.  Plain SQL: the self-service page asks on every view."""
+    tables = {
+        "request": LiaisonChangeRequest._meta.db_table,
+        "specialist": Specialist._meta.db_table,
+        "user": Specialist.liaison.field.related_model._meta.db_table,
+        "profile": Profile._meta.db_table,
+        "committee": Committee._meta.db_table,
+    }
+    sql = """
+        SELECT s.liaison_id, COALESCE(NULLIF(p.name, ''), u.username), u.email, c.name,
+          (SELECT r.created_at FROM {request} r WHERE r.specialist_id = s.id AND r.status = %(open)s
+           ORDER BY r.created_at DESC LIMIT 1)
+        FROM {specialist} s
+        LEFT JOIN {user} u ON u.id = s.liaison_id
+        LEFT JOIN {profile} p ON p.user_id = u.id
+        LEFT JOIN {committee} c ON c.id = s.committee_id
+        WHERE s.id = %(id)s
+    """.format(**tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"id": specialist.pk, "open": LiaisonChangeStatus.OPEN})
+        liaison_id, name, email, committee, requested_at = cursor.fetchone()
+    return {
+        "liaison": {"name": name, "email": email} if liaison_id else None,
+        "committee": committee or "",
+        "liaison_requested_at": requested_at,
+    }

@@ -6,6 +6,7 @@ one service, reports the outcome as a message and redirects back (post/redirect/
 
 import math
 import uuid
+from html import escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -115,10 +115,17 @@ def _reward_items(rewards):
     return rewards
 
 
+# The filters' <option>s and the ledger's rows are many small cells: written here in one pass (the
+# template engine's per-variable work was a third of the page's time); every text is escaped.
+
+
 def _options(choices, selected):
     """The <option>s of a filter's <select>, the chosen one marked."""
-    return format_html_join(
-        "", '<option value="{}"{}>{}</option>', ((v, " selected" if v == selected else "", n) for v, n in choices)
+    return mark_safe(  # noqa: S308 - values and names escaped
+        "".join(
+            f'<option value="{escape(str(v))}"{" selected" if v == selected else ""}>{escape(str(n))}</option>'
+            for v, n in choices
+        )
     )
 
 
@@ -127,7 +134,7 @@ LEDGER_FIELDS += ("redemption_id", "redemption__reward__name")
 
 
 def _ledger_rows(entries):
-    """The ledger table's rows as plain text (one pass here rather than per-cell template logic)."""
+    """The ledger table's rows (<tr>s): date, item with its kind, and the signed points."""
     kinds = {value: str(label) for value, label in EntryKind.choices}
     yuan = pgettext("my points", "yuan")
     rows = []
@@ -145,15 +152,11 @@ def _ledger_rows(entries):
             kind += f" · {e['description']}"
         points = e["points"]
         rows.append(
-            {
-                "on": e["occurred_on"].isoformat(),
-                "item": item,
-                "kind": kind,
-                "points": f"+{points}" if points > 0 else str(points),
-                "css": "sp-neg" if points < 0 else "sp-pos",
-            }
+            f"<tr><td>{e['occurred_on']:%Y-%m-%d}</td>"
+            f'<td>{escape(item)}<div class="muted sp-kind">{escape(kind)}</div></td>'
+            f'<td class="num {"sp-neg" if points < 0 else "sp-pos"}">{"+" if points > 0 else ""}{points}</td></tr>'
         )
-    return rows
+    return mark_safe("".join(rows))  # noqa: S308 - texts escaped, the rest numbers and dates
 
 
 class _CountedPaginator(Paginator):
@@ -211,7 +214,7 @@ def my_points(request):
         "documents": issued,
         "document_requests": selectors.document_requests_of(specialist),
         "document_kinds": [(k, label) for k, label in DocumentKind.choices if k in kinds],
-        "liaison_request": selectors.open_liaison_request(specialist),
+        **selectors.people_of(specialist),
     }
     return render(request, "specialists/my_points.html", context)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from specialists import documents, services
 from specialists.enums import RedemptionStatus
 from specialists.enums import SpecialistStatus as S
-from specialists.models import Activity, DocumentRequest, LiaisonChangeRequest, Redemption, Transfer
+from specialists.models import Activity, Committee, DocumentRequest, LiaisonChangeRequest, Redemption, Transfer
 from specialists.views import points_chart
 from tests.factories import UserFactory
 
@@ -359,7 +359,26 @@ def test_my_points_shows_a_newly_assigned_liaison(my_client, me, recorder):
     )
     response = my_client.get(PAGE)
 
-    assert "wang@alliance.example" in response.content.decode()
+    assert "<strong>王联络</strong>" in response.content.decode()
+    assert 'href="mailto:wang@alliance.example"' in response.content.decode()
+
+
+def test_my_points_shows_committee_liaison_account_and_an_open_liaison_request(client, recorder):
+    committee = Committee.objects.order_by("order").first()
+    specialist = SpecialistFactory(committee=committee)
+    liaison = UserFactory(username="wangll", email="")
+    liaison.profile.name = ""
+    liaison.profile.save()
+    services.liaison_assign(specialist, liaison, on=dt.date(2024, 5, 1), actor=recorder)
+    services.liaison_change_request_create(specialist, reason="联系不上")
+    client.force_login(specialist.user)
+
+    html = client.get(PAGE).content.decode()
+
+    assert f'<div class="muted">{committee.name}</div>' in html
+    assert "<strong>wangll</strong>" in html  # no display name: the account name
+    assert "mailto:" not in html
+    assert 'name="reason"' not in html and "2024-06-01" in html  # asked today; no second request form
 
 
 def test_my_points_standing_follows_a_new_attendance(client, recorder):
