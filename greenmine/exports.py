@@ -81,11 +81,14 @@ def summary_rows(data, result):
         yield [f"先决条件：{p['name']}", state]
     for c in result.categories:
         yield [
-            f"{c.number} {c.name}（{scoring.display(c.max)} 分）",
+            f"{c.number} {c.name}（{scoring.plain(c.max)} 分）",
             scoring.display(c.score) if result.scored else None,
         ]
     yield ["总得分", scoring.display_total(result.total, result.pass_line)]
-    yield ["结论", "达标" if result.qualified else "不达标"]
+    verdict = "达标" if result.qualified else "不达标"
+    if a.status in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING):
+        verdict += "（评分尚未完成，结论为暂定）"
+    yield ["结论", verdict]
     for reason in selectors.failure_reasons(result, data):
         yield ["不达标原因", reason]
     for a_ in data.assignments:

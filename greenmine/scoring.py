@@ -57,6 +57,11 @@ def display_total(value: Decimal | None, pass_line) -> float | None:
     return shown
 
 
+def plain(value) -> str:
+    """A displayed number as text without trailing zeros (80, 12, 4.69), for sentences and labels."""
+    return "" if value is None else f"{D(value).normalize():f}"
+
+
 # ---- rules ---------------------------------------------------------------------------------
 
 

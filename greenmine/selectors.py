@@ -230,8 +230,8 @@ def failure_reasons(result, data):
         reasons.append(
             _("Total %(total)s is below the pass line %(line)s")
             % {
-                "total": scoring.display_total(result.total, result.pass_line),
-                "line": scoring.display(result.pass_line),
+                "total": scoring.plain(scoring.display_total(result.total, result.pass_line)),
+                "line": scoring.plain(scoring.display(result.pass_line)),
             }
         )
     return reasons

@@ -295,3 +295,14 @@ def test_score_page_in_chinese_calls_evidence_证明材料_not_the_specialists_�
 
     assert label in html
     assert label != "依据"
+
+
+def test_export_summary_while_scoring_says_provisional_and_prints_plain_numbers(staff_user, scoring_assessment, alice):
+    from greenmine import exports, selectors
+
+    data = selectors.load_assessment_data(scoring_assessment)
+    summary = {row[0]: row[1] for row in exports.summary_rows(data, selectors.compute(data)) if row[0] != "不达标原因"}
+
+    assert summary["结论"] == "不达标（评分尚未完成，结论为暂定）"
+    assert summary["1 矿区环境（12 分）"] == 0
+    assert summary["达标线"] == 80
