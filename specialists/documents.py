@@ -162,7 +162,3 @@ def document_render(document, *, force=False):
 
 def download_name(document):
     return f"{FILE_STEMS[document.kind]}-{document.year}.pdf"
-
-
-def documents_of(specialist):
-    return IssuedDocument.objects.filter(specialist=specialist).order_by("-year", "kind")

@@ -27,6 +27,7 @@ from .models import (
     Attendance,
     Committee,
     DocumentRequest,
+    IssuedDocument,
     LedgerEntry,
     LiaisonChangeRequest,
     PointRule,
@@ -40,11 +41,21 @@ from .models import (
 S = SpecialistStatus
 
 
+# The self-service page and /api/me/points/ read on every view; their small single-table reads use
+# plain SQL through Model.objects.raw() or a cursor, which the ORM's query building otherwise costs
+# several times over (bench/README.md, "Self-service page").  Table names come from the models.
+
+
+def _sql(sql, **models):
+    return sql.format(**{name: model._meta.db_table for name, model in models.items()})
+
+
 def specialist_for_user(user):
     """The specialist record of a logged-in user, or None."""
     if not user or not user.is_authenticated:
         return None
-    return Specialist.objects.filter(user=user).first()
+    rows = Specialist.objects.raw(_sql("SELECT * FROM {t} WHERE user_id = %s", t=Specialist), [user.pk])
+    return next(iter(rows), None)
 
 
 def ledger_for(specialist, *, kind=None, rule=None, date_from=None, date_to=None):
@@ -222,7 +233,9 @@ def standing(specialist, *, as_of):
 
 def rule_choices():
     """(code, name) of every point rule, for filtering a ledger (inactive rules still name old entries)."""
-    return list(PointRule.objects.order_by("order", "code").values_list("code", "name"))
+    with connection.cursor() as cursor:
+        cursor.execute(_sql('SELECT code, name FROM {t} ORDER BY "order", code', t=PointRule))
+        return cursor.fetchall()
 
 
 def rule_catalogue():
@@ -232,7 +245,7 @@ def rule_catalogue():
 def reward_catalogue(*, balance=None):
     """Active rewards with their cost (None where it depends on a price or amount) and what the balance allows."""
     items = []
-    for reward in Reward.objects.filter(active=True).order_by("order", "code"):
+    for reward in Reward.objects.raw(_sql('SELECT * FROM {t} WHERE active ORDER BY "order", code', t=Reward)):
         item = {"reward": reward, "code": reward.code, "name": reward.name, "cost": reward.cost, "kind": reward.kind}
         if balance is not None:
             if reward.kind == RewardKind.CASH:
@@ -352,14 +365,23 @@ def attendances_of(specialist):
 
 
 def redemptions_of(specialist, *, limit=10):
-    """The specialist's latest redemptions and whether staff have fulfilled them."""
-    return (
-        Redemption.objects.filter(specialist=specialist).select_related("reward").order_by("-created_at", "-id")[:limit]
-    )
+    """The specialist's latest redemptions and whether staff have fulfilled them (`reward_name` added)."""
+    sql = """
+        SELECT r.*, w.name AS reward_name FROM {redemption} r JOIN {reward} w ON w.id = r.reward_id
+        WHERE r.specialist_id = %s ORDER BY r.created_at DESC, r.id DESC LIMIT %s
+    """
+    return list(Redemption.objects.raw(_sql(sql, redemption=Redemption, reward=Reward), [specialist.pk, limit]))
 
 
 def document_requests_of(specialist, *, limit=10):
-    return DocumentRequest.objects.filter(specialist=specialist).order_by("-requested_at")[:limit]
+    sql = "SELECT * FROM {t} WHERE specialist_id = %s ORDER BY requested_at DESC LIMIT %s"
+    return list(DocumentRequest.objects.raw(_sql(sql, t=DocumentRequest), [specialist.pk, limit]))
+
+
+def documents_of(specialist):
+    """The certificates issued to the specialist, newest year first."""
+    sql = "SELECT * FROM {t} WHERE specialist_id = %s ORDER BY year DESC, kind"
+    return list(IssuedDocument.objects.raw(_sql(sql, t=IssuedDocument), [specialist.pk]))
 
 
 def people_of(specialist):

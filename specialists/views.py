@@ -188,7 +188,7 @@ def my_points(request):
     query = request.GET.copy()
     query.pop("page", None)
     is_general = specialist.status == SpecialistStatus.GENERAL
-    issued = list(documents.documents_of(specialist))
+    issued = selectors.documents_of(specialist)
     months = selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS, totals=totals)
     kinds = {d.kind for d in issued} | set(documents.GENERAL_KINDS)
     context = {
