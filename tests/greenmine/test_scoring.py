@@ -350,3 +350,84 @@ def test_display_total_is_half_up_unless_that_would_reach_the_pass_line(total, p
 
 def test_display_total_of_an_unscored_assessment_is_none():
     assert display_total(None, 80) is None
+
+
+def rule_signature(rule):
+    """A rule in short: "all"; ("-", steps); ("+", ((points, max count), ...)); ("or", options); {method: rule}."""
+    kind = rule["kind"]
+    if kind == "all_or_nothing":
+        return "all"
+    if kind == "deduction":
+        return ("-", tuple(Decimal(str(f["step"])) for f in rule["findings"]))
+    if kind == "additive":
+        return ("+", tuple((Decimal(str(i["points"])), i.get("max_count", 1)) for i in rule["items"]))
+    if kind == "choice":
+        return ("or", tuple(rule_signature(o["rule"]) for o in rule["options"]))
+    return {method: rule_signature(alt["rule"]) for method, alt in rule["by_method"].items()}
+
+
+def _d(*values):
+    return tuple(Decimal(v) for v in values)
+
+
+def _items(*pairs):
+    return ("+", tuple((Decimal(p), n) for p, n in pairs))
+
+
+FOUR_TWOS = _items(("2", 1), ("2", 1), ("2", 1), ("2", 1))
+ONE_PER_FINDING = ("-", _d("1"))
+# Written from the seed's 评分说明, row by row.
+SEED_RULES = {
+    1: ("-", _d("0.5", "1.5")),  # 管理区、生活区 −0.5, 生产区、管理区 −1.5
+    2: ("-", _d("0.5")), 3: ("-", _d("0.2")), 4: ("-", _d("0.5")), 5: ("-", _d("0.5")),
+    6: ("-", _d("0.5")), 7: ("-", _d("0.5")),
+    8: {"open_pit": "all", "underground": "all"},  # ★露天 / ★地下, 符合要求得 5 分，不符合得 0 分
+    9: {"open_pit": FOUR_TWOS, "underground": _items(("3", 1), ("3", 1), ("2", 1)),
+        "oil_gas": FOUR_TWOS, "geothermal_water": FOUR_TWOS},
+    10: "all",
+    11: {"open_pit": ONE_PER_FINDING, "underground": ONE_PER_FINDING, "oil_gas": ONE_PER_FINDING,
+         "geothermal_water": ONE_PER_FINDING},
+    12: "all", 13: "all", 14: "all", 15: "all", 16: "all",
+    17: _items(("0.5", 1), ("1", 1), ("0.5", 1)),  # 固废 0.5, 表土 1 (无表土直接得 1), 尾矿库 0.5
+    18: "all",
+    19: _items(("1", 1), ("1", 1), ("1", 1)),
+    20: ("or", (_items(("1", 1), ("1", 1)), "all")),  # ① 1 + 1, or ② 管网 2
+    21: "all", 22: "all",
+    23: _items(("2", 1), ("2", 1)),
+    24: ("or", (_items(("2", 1), ("2", 1)), "all")),  # ① 2 + 2, or ② 管网 4
+    25: "all",
+    26: _items(("0.5", 1), ("0.5", 1), ("1", 1)),  # capped at 1 by the indicator's points
+    27: "all", 28: "all", 29: "all", 30: "all", 31: "all", 32: "all", 33: "all", 34: "all", 35: "all",
+    36: "all", 37: "all", 38: "all", 39: "all", 40: "all", 41: "all",
+    42: _items(("1", 1), ("1", 1), ("1", 1)),
+    43: _items(("0.5", 1), ("0.5", 1), ("0.5", 1)),  # 最多得 1 分
+    44: _items(("0.5", 4), ("1", 2), ("2", 1)),  # 专利 0.5 ≤ 2, 目录 1 ≤ 2, 高新技术企业 2; ≤ 2 in all
+    45: ("-", _d("0.5")), 46: "all", 47: ("-", _d("0.2")), 48: "all", 49: "all",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("number", range(1, 50))
+def test_catalogue_rule_matches_the_seeds_scoring_text(number):
+    assert rule_signature(BY_NUMBER[number]["rule"]) == SEED_RULES[number]
+
+
+@pytest.mark.parametrize(
+    ("number", "inputs", "expected"),
+    [
+        (17, {"items": {"solid_waste_reuse": True, "topsoil_reuse": True, "tailings_pollution_control": True}}, "2"),
+        (17, {"items": {"topsoil_reuse": True}}, "1"),  # 无表土的，直接得 1 分
+        (19, {"items": {"treatment_facilities": True, "process_water_recycling": True}}, "2"),
+        (24, {"option": "own_treatment", "input": {"items": {"treatment_system": True, "reuse": True}}}, "4"),
+        (24, {"option": "municipal_network", "input": {"passed": True}}, "4"),
+        (26, {"items": {"annual_plan": True, "management_system": True}}, "1"),
+        (42, {"items": {"management_mechanism": True, "certification": True}}, "2"),
+        (43, {"items": {"research_team": True, "rd_investment": True, "eia_research": True}}, "1"),  # 最多得 1 分
+        (44, {"items": {"patents": 2, "catalogue_entries": 1}}, "2"),  # 1 + 1, capped at 2
+        (44, {"items": {"catalogue_entries": 3}}, "2"),  # 1 项得 1 分，最多得 2 分
+        (45, {"findings": {"finding": 3}}, "0.5"),
+        (47, {"findings": {"finding": 6}}, "0"),  # six requirements × 0.2 > 1: 最多扣完该项分值
+        (32, {"passed": True}, "1"),
+    ],
+)  # fmt: skip
+def test_rule_score_seed_examples(number, inputs, expected):
+    assert score(number, inputs) == Decimal(expected)
