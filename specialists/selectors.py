@@ -72,6 +72,54 @@ def ledger_for(specialist, *, kind=None, rule=None, date_from=None, date_to=None
     return entries.order_by("-occurred_on", "-id")
 
 
+class LedgerRows:
+    """A specialist's ledger, newest first, for a Paginator (the self-service page's table); `rule` is a
+    PointRule.
+
+    A slice is one plain SQL query: the page's rows are picked from the specialist's entries first
+    and only they are joined to their rule and reward.  The length is `total` when the caller knows
+    it (the page sums the monthly totals), else counted with the filters.
+    """
+
+    def __init__(self, specialist, *, kind=None, rule=None, date_from=None, date_to=None, total=None):
+        where, params = ["e.specialist_id = %s"], [specialist.pk]
+        for condition, value in (
+            ("e.kind = %s", kind),
+            ("e.rule_id = %s", rule.pk if rule else None),
+            ("e.occurred_on >= %s", date_from),
+            ("e.occurred_on <= %s", date_to),
+        ):
+            if value:
+                where.append(condition)
+                params.append(value)
+        self.where, self.params, self.total = " AND ".join(where), params, total
+
+    def count(self):
+        if self.total is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _sql("SELECT COUNT(*) FROM {ledger} e WHERE ", ledger=LedgerEntry) + self.where, self.params
+                )
+                self.total = cursor.fetchone()[0]
+        return self.total
+
+    def __getitem__(self, page):
+        sql = """
+            SELECT e.id, e.occurred_on, e.kind, e.points, e.quantity, e.amount, e.description, e.redemption_id,
+                   r.name AS rule_name, w.name AS reward_name
+            FROM (SELECT * FROM {ledger} e WHERE {where} ORDER BY e.occurred_on DESC, e.id DESC LIMIT %s OFFSET %s) e
+            LEFT JOIN {rule} r ON r.id = e.rule_id
+            LEFT JOIN {redemption} d ON d.id = e.redemption_id
+            LEFT JOIN {reward} w ON w.id = d.reward_id
+            ORDER BY e.occurred_on DESC, e.id DESC
+        """.replace("{where}", self.where)
+        sql = _sql(sql, ledger=LedgerEntry, rule=PointRule, redemption=Redemption, reward=Reward)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self.params, page.stop - page.start, page.start])
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def balance_of(specialist):
     return Specialist.objects.filter(pk=specialist.pk).values_list("balance", flat=True).get()
 

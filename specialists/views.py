@@ -129,24 +129,20 @@ def _options(choices, selected):
     )
 
 
-LEDGER_FIELDS = ("occurred_on", "kind", "points", "quantity", "amount", "description", "rule__name")
-LEDGER_FIELDS += ("redemption_id", "redemption__reward__name")
-
-
 def _ledger_rows(entries):
     """The ledger table's rows (<tr>s): date, item with its kind, and the signed points."""
     kinds = {value: str(label) for value, label in EntryKind.choices}
     yuan = pgettext("my points", "yuan")
     rows = []
     for e in entries:
-        if e["rule__name"]:
-            item = e["rule__name"]
+        if e["rule_name"]:
+            item = e["rule_name"]
             if e["quantity"] and e["quantity"] > 1:
                 item += f" × {e['quantity']}"
             if e["amount"]:
                 item += f" ({e['amount']} {yuan})"
         else:
-            item = e["redemption__reward__name"] or ""
+            item = e["reward_name"] or ""
         kind = kinds.get(e["kind"], e["kind"])
         if e["description"] and not e["redemption_id"]:
             kind += f" · {e['description']}"
@@ -159,14 +155,6 @@ def _ledger_rows(entries):
     return mark_safe("".join(rows))  # noqa: S308 - texts escaped, the rest numbers and dates
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told how many entries there are (the page knows it from the monthly totals)."""
-
-    def __init__(self, object_list, per_page, count):
-        super().__init__(object_list, per_page)
-        self.count = count  # shadows the cached COUNT(*) property
-
-
 @login_required
 @require_GET
 def my_points(request):
@@ -177,12 +165,10 @@ def my_points(request):
     filters = LedgerFilterForm(request.GET or None)
     ledger_filters = filters.filters()
     totals = selectors.monthly_totals(specialist, as_of=today)
-    entries = selectors.ledger_for(specialist, **ledger_filters).values(*LEDGER_FIELDS)
-    if ledger_filters:
-        paginator = Paginator(entries, LEDGER_PAGE_SIZE)
-    else:  # the whole ledger: its size is the sum of the months' counts, no COUNT(*) needed
-        paginator = _CountedPaginator(entries, LEDGER_PAGE_SIZE, sum(row["entries"] for row in totals))
-    ledger = paginator.get_page(request.GET.get("page"))
+    # The whole ledger's size is the sum of the months' counts: no COUNT(*) unless filtered.
+    total = None if ledger_filters else sum(row["entries"] for row in totals)
+    entries = selectors.LedgerRows(specialist, total=total, **ledger_filters)
+    ledger = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = _ledger_rows(ledger.object_list)
     selected = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
     query = request.GET.copy()

@@ -5,7 +5,7 @@ import pytest
 from specialists import selectors, services
 from specialists.enums import SpecialistStatus as S
 from specialists.lifecycle import annotated_specialists, lifecycle_run
-from specialists.models import Committee, Specialist
+from specialists.models import Committee, PointRule, Reward, Specialist
 
 from .factories import ActivityFactory, SpecialistFactory
 
@@ -39,6 +39,26 @@ def test_ledger_for_filters_by_kind_and_date(specialist, credit):
     entries = selectors.ledger_for(specialist, kind="activity", date_from=D(2024, 2, 1))
 
     assert [e.points for e in entries] == [2]
+
+
+def test_ledger_rows_newest_first_with_names_filters_and_count(specialist, credit, recorder):
+    credit(specialist, 30, on=D(2024, 1, 5))
+    credit(specialist, 2, on=D(2024, 3, 5))
+    services.activity_record(specialist, rule="knowledge_contest", occurred_on=D(2024, 3, 6), actor=recorder)
+    services.redemption_create(specialist, reward="office_gift", idempotency_key="r")
+    books = PointRule.objects.get(code="books")
+
+    newest = selectors.LedgerRows(specialist)[0:2]
+    recent_activity = selectors.LedgerRows(specialist, kind="activity", date_from=D(2024, 2, 1))
+
+    assert [(r["points"], r["rule_name"], r["reward_name"]) for r in newest] == [
+        (-20, None, Reward.objects.get(code="office_gift").name),
+        (3, PointRule.objects.get(code="knowledge_contest").name, None),
+    ]
+    assert selectors.LedgerRows(specialist).count() == 4
+    assert (recent_activity.count(), [r["points"] for r in recent_activity[0:20]]) == (2, [3, 2])
+    assert [r["points"] for r in selectors.LedgerRows(specialist, rule=books)[1:20]] == [30]
+    assert selectors.LedgerRows(specialist, total=99).count() == 99
 
 
 def test_standing_of_a_general_specialist_names_the_demotion_date(credit):
