@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from itertools import product
 
 ZERO = Decimal("0")
@@ -283,6 +284,7 @@ class IndicatorResult:
     expert_scores: dict = field(default_factory=dict)
     not_applicable_reason: str = ""
     missing_evidence: bool = False
+    exact: Fraction = Fraction(0)  # `score` as an exact fraction (means of thirds, 折合 by 11ths…)
 
 
 @dataclass
@@ -308,10 +310,17 @@ class Result:
     failed_constraints: list[int]
     missing_evidence: list[int]
     unscored: list[int]
+    exact_total: Fraction | None = None
 
     @property
     def below_pass_line(self):
+        if self.exact_total is not None:
+            return self.exact_total < Fraction(self.pass_line)
         return self.total is not None and self.total < self.pass_line
+
+
+def _to_decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
 
 
 def indicator_applies(spec, variant: str) -> bool:
@@ -381,28 +390,37 @@ def compute_result(
             counted.append(value)
             result.expert_scores[e.expert] = value
         result.scored_by = len(counted)
-        result.score = sum(counted, ZERO) / len(counted) if counted else ZERO
+        # Exact arithmetic: in 28-digit decimals a mean of thirds rescaled by 12/11 can come out as
+        # 7.999…9 for an exact 8, and a total of exactly 80 as 79.999…9 (not qualified).
+        result.exact = sum((Fraction(v) for v in counted), Fraction(0)) / len(counted) if counted else Fraction(0)
+        result.score = _to_decimal(result.exact)
 
-    category_results = []
+    category_results, exact_scores = [], []
     for cat in sorted(categories, key=lambda c: c.number):
         own = [r for r in indicator_results if r.category == cat.number]
         applicable = [r for r in own if r.applicable]
-        earned = sum((r.score for r in applicable), ZERO)
+        earned = sum((r.exact for r in applicable), Fraction(0))
         applicable_points = sum((r.points for r in applicable), ZERO)
         total = D(cat.points)
         # 折合法; a category with nothing applicable keeps its full points (nothing was missed).
-        score = earned / applicable_points * total if applicable_points else total
-        category_results.append(CategoryResult(cat.number, cat.name, total, earned, applicable_points, score))
+        score = earned / Fraction(applicable_points) * Fraction(total) if applicable_points else Fraction(total)
+        exact_scores.append(score)
+        category_results.append(
+            CategoryResult(cat.number, cat.name, total, _to_decimal(earned), applicable_points, _to_decimal(score))
+        )
 
     scored = not failed_prerequisites
-    total = sum((c.score for c in category_results), ZERO) if scored else None
-    failed_constraints = [r.number for r in indicator_results if r.constraint and r.applicable and r.score < r.points]
+    exact_total = sum(exact_scores, Fraction(0)) if scored else None
+    total = _to_decimal(exact_total) if scored else None
+    failed_constraints = [
+        r.number for r in indicator_results if r.constraint and r.applicable and r.exact < Fraction(r.points)
+    ]
     qualified = (
         not failed_prerequisites
         and not pending_prerequisites
         and not failed_constraints
-        and total is not None
-        and total >= pass_line
+        and exact_total is not None
+        and exact_total >= Fraction(pass_line)
     )
     return Result(
         qualified=qualified,
@@ -416,4 +434,5 @@ def compute_result(
         failed_constraints=failed_constraints if scored else [],
         missing_evidence=[r.number for r in indicator_results if r.missing_evidence] if scored else [],
         unscored=[r.number for r in indicator_results if r.applicable and r.scored_by == 0],
+        exact_total=exact_total,
     )

@@ -1,6 +1,7 @@
 """The scoring rules and the result, with the seed's own examples (pure functions, no database)."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -206,7 +207,7 @@ def test_compute_result_total_sums_unrounded_category_scores():
     # Categories one and six each rescale to 10.5 ÷ 11 × 12 = 11.4545…; rounding each first would give 98.90.
     outcome = result(full_entries(n7="na", n2="1.5", n43="na", n45="1.5"))
 
-    assert outcome.total == sum(c.score for c in outcome.categories)
+    assert outcome.exact_total == 2 * Fraction(126, 11) + 76  # 98 10/11, from unrounded category scores
     assert display(outcome.total) == 98.91
     assert [display(c.score) for c in outcome.categories] == [11.45, 20, 18, 20, 18, 11.45]
 
@@ -431,3 +432,30 @@ def test_catalogue_rule_matches_the_seeds_scoring_text(number):
 )  # fmt: skip
 def test_rule_score_seed_examples(number, inputs, expected):
     assert score(number, inputs) == Decimal(expected)
+
+
+def test_compute_result_exactly_80_from_thirds_and_elevenths_is_qualified():
+    # Category one as below (exactly 8 of 12) plus 16 points lost elsewhere by all three experts: exactly 80,
+    # decided on the exact total rather than on 28-digit decimals happening to round back to 80.
+    common = {"n7": "na", "n9": "0", "n44": "0", "n46": "0", "n42": "0", "n36": "0"}
+    entries = full_entries("a", **common, n1="0", n2="0", n4="0") + full_entries("b", **common, n5="0", n6="0")
+    entries += full_entries("c", **common, n3="0")
+
+    outcome = result(entries)
+
+    assert outcome.exact_total == 80
+    assert outcome.total == Decimal("80")
+    assert outcome.qualified is True
+    assert outcome.below_pass_line is False
+
+
+def test_compute_result_category_rescaled_from_thirds_is_exact():
+    # Category one with 7 不涉及; three experts lose 6 + 4 + 1 = 11 points: earned 11 − 11/3 = 22/3 of 11,
+    # so 22/3 ÷ 11 × 12 = 8 exactly (28-digit decimals gave 7.999…9).
+    entries = full_entries("a", n7="na", n1="0", n2="0", n4="0") + full_entries("b", n7="na", n5="0", n6="0")
+    entries += full_entries("c", n7="na", n3="0")
+
+    outcome = result(entries)
+
+    assert outcome.categories[0].score == Decimal("8")
+    assert display(outcome.categories[0].earned) == 7.33
