@@ -50,11 +50,38 @@ def _sql(sql, **models):
     return sql.format(**{name: model._meta.db_table for name, model in models.items()})
 
 
-def specialist_for_user(user):
-    """The specialist record of a logged-in user, or None."""
+def specialist_for_user(user, *, people=False):
+    """The specialist record of a logged-in user, or None.
+
+    With `people` (the self-service page), in the same query, who they deal with: `liaison_name` (the
+    display name, else the account name) and `liaison_email` when a liaison is assigned,
+    `committee_name` ("" if none) and `liaison_requested_at`, when an open request for another
+    liaison was made (else None).
+    """
     if not user or not user.is_authenticated:
         return None
-    rows = Specialist.objects.raw(_sql("SELECT * FROM {t} WHERE user_id = %s", t=Specialist), [user.pk])
+    if not people:
+        rows = Specialist.objects.raw(_sql("SELECT * FROM {t} WHERE user_id = %s", t=Specialist), [user.pk])
+        return next(iter(rows), None)
+    sql = """
+        SELECT s.*, COALESCE(NULLIF(p.name, ''), u.username) AS liaison_name, u.email AS liaison_email,
+          COALESCE(c.name, '') AS committee_name,
+          (SELECT r.created_at FROM {request} r WHERE r.specialist_id = s.id AND r.status = %s
+           ORDER BY r.created_at DESC LIMIT 1) AS liaison_requested_at
+        FROM {specialist} s
+        LEFT JOIN {user} u ON u.id = s.liaison_id
+        LEFT JOIN {profile} p ON p.user_id = u.id
+        LEFT JOIN {committee} c ON c.id = s.committee_id
+        WHERE s.user_id = %s
+    """
+    models = {
+        "request": LiaisonChangeRequest,
+        "specialist": Specialist,
+        "user": Specialist.liaison.field.related_model,
+        "profile": Profile,
+        "committee": Committee,
+    }
+    rows = Specialist.objects.raw(_sql(sql, **models), [LiaisonChangeStatus.OPEN, user.pk])
     return next(iter(rows), None)
 
 
@@ -132,7 +159,7 @@ def monthly_totals(specialist, *, as_of):
     filtered aggregate costs several times its execution (tests/specialists/test_selectors.py).
     """
     sql = f"""
-        SELECT date_trunc('month', occurred_on)::date,
+        SELECT date_trunc('month', occurred_on::timestamp)::date,
                COALESCE(SUM(points) FILTER (WHERE points > 0 AND occurred_on <= %(as_of)s), 0),
                COALESCE(SUM(points) FILTER (WHERE points < 0 AND occurred_on <= %(as_of)s), 0),
                COUNT(*)
@@ -430,34 +457,3 @@ def documents_of(specialist):
     """The certificates issued to the specialist, newest year first."""
     sql = "SELECT * FROM {t} WHERE specialist_id = %s ORDER BY year DESC, kind"
     return list(IssuedDocument.objects.raw(_sql(sql, t=IssuedDocument), [specialist.pk]))
-
-
-def people_of(specialist):
-    """Who the specialist deals with, in one small query: {"liaison": {"name", "email"} or None,
-    "committee": its name or "", "liaison_requested_at": when an open request for another liaison
-    was made, or None}.  Plain SQL: the self-service page asks on every view."""
-    tables = {
-        "request": LiaisonChangeRequest._meta.db_table,
-        "specialist": Specialist._meta.db_table,
-        "user": Specialist.liaison.field.related_model._meta.db_table,
-        "profile": Profile._meta.db_table,
-        "committee": Committee._meta.db_table,
-    }
-    sql = """
-        SELECT s.liaison_id, COALESCE(NULLIF(p.name, ''), u.username), u.email, c.name,
-          (SELECT r.created_at FROM {request} r WHERE r.specialist_id = s.id AND r.status = %(open)s
-           ORDER BY r.created_at DESC LIMIT 1)
-        FROM {specialist} s
-        LEFT JOIN {user} u ON u.id = s.liaison_id
-        LEFT JOIN {profile} p ON p.user_id = u.id
-        LEFT JOIN {committee} c ON c.id = s.committee_id
-        WHERE s.id = %(id)s
-    """.format(**tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"id": specialist.pk, "open": LiaisonChangeStatus.OPEN})
-        liaison_id, name, email, committee, requested_at = cursor.fetchone()
-    return {
-        "liaison": {"name": name, "email": email} if liaison_id else None,
-        "committee": committee or "",
-        "liaison_requested_at": requested_at,
-    }

@@ -158,7 +158,7 @@ def _ledger_rows(entries):
 @login_required
 @require_GET
 def my_points(request):
-    specialist = selectors.specialist_for_user(request.user)
+    specialist = selectors.specialist_for_user(request.user, people=True)
     if specialist is None:
         return render(request, "specialists/not_a_specialist.html", status=404)
     today = timezone.localdate()
@@ -200,7 +200,6 @@ def my_points(request):
         "documents": issued,
         "document_requests": selectors.document_requests_of(specialist),
         "document_kinds": [(k, label) for k, label in DocumentKind.choices if k in kinds],
-        **selectors.people_of(specialist),
     }
     return render(request, "specialists/my_points.html", context)
 
