@@ -41,7 +41,7 @@ class LedgerFilterForm(forms.Form):
         return data
 
     def filters(self):
-        """The ledger_for() keyword arguments of a valid form; no filter when invalid."""
+        """The selectors.LedgerRows() filters of a valid form; no filter when invalid."""
         if not self.is_valid():
             return {}
         data = self.cleaned_data

@@ -85,23 +85,10 @@ def specialist_for_user(user, *, people=False):
     return next(iter(rows), None)
 
 
-def ledger_for(specialist, *, kind=None, rule=None, date_from=None, date_to=None):
-    """A specialist's entries, newest first (paginate the result); `rule` is a PointRule or its code."""
-    entries = LedgerEntry.objects.filter(specialist=specialist).select_related("rule", "redemption__reward")
-    if kind:
-        entries = entries.filter(kind=kind)
-    if rule:
-        entries = entries.filter(rule__code=rule) if isinstance(rule, str) else entries.filter(rule=rule)
-    if date_from:
-        entries = entries.filter(occurred_on__gte=date_from)
-    if date_to:
-        entries = entries.filter(occurred_on__lte=date_to)
-    return entries.order_by("-occurred_on", "-id")
-
-
 class LedgerRows:
-    """A specialist's ledger, newest first, for a Paginator (the self-service page's table); `rule` is a
-    PointRule.
+    """A specialist's ledger, newest first, for a Paginator (the self-service page's table and
+    /api/me/points/); `rule` is a PointRule.  Rows are dicts of the entry's columns with the rule's
+    `rule_code` and `rule_name` and a redemption's `reward_name`.
 
     A slice is one plain SQL query: the page's rows are picked from the specialist's entries first
     and only they are joined to their rule and reward.  The length is `total` when the caller knows
@@ -132,8 +119,9 @@ class LedgerRows:
 
     def __getitem__(self, page):
         sql = """
-            SELECT e.id, e.occurred_on, e.kind, e.points, e.quantity, e.amount, e.description, e.redemption_id,
-                   r.name AS rule_name, w.name AS reward_name
+            SELECT e.id, e.occurred_on, e.kind, e.points, e.quantity, e.amount, e.level, e.description,
+                   e.reverses_id, e.redemption_id, e.transfer_id, r.code AS rule_code, r.name AS rule_name,
+                   w.name AS reward_name
             FROM (SELECT * FROM {ledger} e WHERE {where} ORDER BY e.occurred_on DESC, e.id DESC LIMIT %s OFFSET %s) e
             LEFT JOIN {rule} r ON r.id = e.rule_id
             LEFT JOIN {redemption} d ON d.id = e.redemption_id

@@ -1,10 +1,12 @@
 import datetime as dt
+import json
 
 import pytest
 
 from specialists import services
 from specialists.enums import SpecialistStatus as S
 from specialists.models import LedgerEntry, Redemption, Specialist
+from specialists.serializers import LedgerEntrySerializer
 from tests.factories import UserFactory
 
 from .factories import SpecialistFactory
@@ -179,6 +181,29 @@ def test_my_points_shows_only_own_ledger(api_client, alice, bob, credit):
     assert body["balance"] == 300
     assert body["status"] == "general"
     assert [(e["points"], e["rule"], e["occurred_on"]) for e in body["entries"]] == [(300, "books", "2024-01-02")]
+
+
+def test_my_points_entries_are_shown_as_the_ledger_entry_serializer_shows_them(api_client, alice, bob, recorder):
+    services.activity_record(
+        alice, rule="sponsorship", amount="250.50", occurred_on=dt.date(2024, 2, 1), actor=recorder
+    )
+    services.activity_record(
+        alice, rule="recommend_member", level="director", occurred_on=dt.date(2024, 2, 2), actor=recorder
+    )
+    wrong = services.activity_record(alice, rule="books", quantity=3, occurred_on=dt.date(2024, 2, 3), actor=recorder)
+    services.ledger_reverse(wrong, on=dt.date(2024, 2, 4), actor=recorder, reason="recorded twice")
+    redemption, _created = services.redemption_create(alice, reward="office_gift", idempotency_key="r1")
+    services.redemption_cancel(redemption, actor=recorder, note="out of stock")
+    services.transfer_create(alice, recipient=bob, points=5, idempotency_key="t1")
+    api_client.force_authenticate(alice.user)
+
+    body = api_client.get("/api/me/points/").json()
+    activities = api_client.get("/api/me/points/", {"kind": "activity"}).json()
+
+    ledger = LedgerEntry.objects.filter(specialist=alice).order_by("-occurred_on", "-id")
+    assert body["entries"] == json.loads(json.dumps(LedgerEntrySerializer(ledger, many=True).data))
+    assert (body["count"], body["page"], body["pages"]) == (8, 1, 1)
+    assert [e["rule"] for e in activities["entries"]] == ["books", "recommend_member", "sponsorship", "books"]
 
 
 def test_my_points_refuses_a_user_who_is_not_a_specialist(api_client, staff_user):

@@ -32,15 +32,6 @@ def test_points_by_month_earned_spent_and_running_balance(specialist, credit):
     assert (recent[0]["spent"], recent[0]["balance"]) == (20, 25)
 
 
-def test_ledger_for_filters_by_kind_and_date(specialist, credit):
-    credit(specialist, 1, on=D(2024, 1, 5))
-    credit(specialist, 2, on=D(2024, 3, 5))
-
-    entries = selectors.ledger_for(specialist, kind="activity", date_from=D(2024, 2, 1))
-
-    assert [e.points for e in entries] == [2]
-
-
 def test_ledger_rows_newest_first_with_names_filters_and_count(specialist, credit, recorder):
     credit(specialist, 30, on=D(2024, 1, 5))
     credit(specialist, 2, on=D(2024, 3, 5))
