@@ -6,7 +6,7 @@ one service, reports the outcome as a message and redirects back (post/redirect/
 
 import math
 import uuid
-from html import escape
+from html import escape as html_escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -65,7 +65,7 @@ def points_chart(rows, *, width=640, height=220):
     def y(value):
         return top + plot_h - value / top_value * plot_h
 
-    title = escape(_("Points earned and spent per month, and the balance at each month's end"))
+    title = html_escape(_("Points earned and spent per month, and the balance at each month's end"))
     parts = [f'<svg class="sp-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title">']
     parts.append(f'<title id="chart-title">{title}</title>')
     for value in (0, top_value // 2, top_value):
@@ -75,7 +75,7 @@ def points_chart(rows, *, width=640, height=220):
             f"{value}</text>"
         )
     line = []
-    balance_label = escape(_("balance"))
+    balance_label = html_escape(_("balance"))
     for i, row in enumerate(rows):
         centre = left + i * slot + slot / 2
         month, earned, spent = row["month"], row["earned"], row["spent"]
@@ -121,12 +121,11 @@ def _reward_items(rewards):
 
 def _options(choices, selected):
     """The <option>s of a filter's <select>, the chosen one marked."""
-    return mark_safe(  # noqa: S308 - values and names escaped
-        "".join(
-            f'<option value="{escape(str(v))}"{" selected" if v == selected else ""}>{escape(str(n))}</option>'
-            for v, n in choices
-        )
+    options = (
+        f'<option value="{html_escape(str(v))}"{" selected" if v == selected else ""}>{html_escape(str(n))}</option>'
+        for v, n in choices
     )
+    return mark_safe("".join(options))  # noqa: S308 - values and names escaped
 
 
 def _ledger_rows(entries):
@@ -149,7 +148,7 @@ def _ledger_rows(entries):
         points = e["points"]
         rows.append(
             f"<tr><td>{e['occurred_on']:%Y-%m-%d}</td>"
-            f'<td>{escape(item)}<div class="muted sp-kind">{escape(kind)}</div></td>'
+            f'<td>{html_escape(item)}<div class="muted sp-kind">{html_escape(kind)}</div></td>'
             f'<td class="num {"sp-neg" if points < 0 else "sp-pos"}">{"+" if points > 0 else ""}{points}</td></tr>'
         )
     return mark_safe("".join(rows))  # noqa: S308 - texts escaped, the rest numbers and dates

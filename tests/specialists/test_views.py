@@ -95,6 +95,24 @@ def test_my_points_filters_ledger_by_rule_and_date(my_client, me, credit, record
     assert _ledger_rows(everything) == ["+3", "+5", "+30"]
 
 
+def test_my_points_ledger_row_shows_amount_and_escapes_the_description(my_client, me, recorder):
+    services.activity_record(
+        me,
+        rule="sponsorship",
+        amount="250.50",
+        description="<b>年会</b>",
+        occurred_on=dt.date(2024, 4, 1),
+        actor=recorder,
+    )
+
+    response = my_client.get(PAGE)
+
+    html = response.content.decode()
+    assert _ledger_rows(response) == ["+2", "+30"]
+    assert "赞助 (250.50 元)" in html
+    assert "&lt;b&gt;年会&lt;/b&gt;" in html and "<b>年会</b>" not in html
+
+
 def test_my_points_reversed_date_range_is_reported_and_ignored(my_client):
     response = my_client.get(PAGE, {"date_from": "2024-05-01", "date_to": "2024-04-01"})
 
