@@ -33,6 +33,11 @@ def role_names(user):
     return cached
 
 
+def remember_role_names(user, names):
+    """Fill role_names()'s per-request cache with names a view has already read (saves its query)."""
+    user._role_names = frozenset(names)
+
+
 def has_role(user, *roles):
     return bool(role_names(user) & {str(r) for r in roles})
 

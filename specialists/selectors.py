@@ -56,7 +56,8 @@ def specialist_for_user(user, *, people=False):
     With `people` (the self-service page), in the same query, who they deal with: `liaison_name` (the
     display name, else the account name) and `liaison_email` when a liaison is assigned,
     `committee_name` ("" if none) and `liaison_requested_at`, when an open request for another
-    liaison was made (else None).
+    liaison was made (else None); and for the page's header, the user's own `role_names` and
+    profile (`profile_id`, `profile_name`, `profile_organisation_id`; None without a profile).
     """
     if not user or not user.is_authenticated:
         return None
@@ -67,19 +68,26 @@ def specialist_for_user(user, *, people=False):
         SELECT s.*, COALESCE(NULLIF(p.name, ''), u.username) AS liaison_name, u.email AS liaison_email,
           COALESCE(c.name, '') AS committee_name,
           (SELECT r.created_at FROM {request} r WHERE r.specialist_id = s.id AND r.status = %s
-           ORDER BY r.created_at DESC LIMIT 1) AS liaison_requested_at
+           ORDER BY r.created_at DESC LIMIT 1) AS liaison_requested_at,
+          ARRAY(SELECT g.name FROM {group} g JOIN {member} m ON m.group_id = g.id WHERE m.user_id = s.user_id)
+            AS role_names,
+          own.id AS profile_id, own.name AS profile_name, own.organisation_id AS profile_organisation_id
         FROM {specialist} s
         LEFT JOIN {user} u ON u.id = s.liaison_id
         LEFT JOIN {profile} p ON p.user_id = u.id
         LEFT JOIN {committee} c ON c.id = s.committee_id
+        LEFT JOIN {profile} own ON own.user_id = s.user_id
         WHERE s.user_id = %s
     """
+    user_model = Specialist.user.field.related_model
     models = {
         "request": LiaisonChangeRequest,
         "specialist": Specialist,
-        "user": Specialist.liaison.field.related_model,
+        "user": user_model,
         "profile": Profile,
         "committee": Committee,
+        "group": user_model.groups.field.related_model,
+        "member": user_model.groups.through,
     }
     rows = Specialist.objects.raw(_sql(sql, **models), [LiaisonChangeStatus.OPEN, user.pk])
     return next(iter(rows), None)

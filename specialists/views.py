@@ -21,6 +21,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from alliance.exceptions import BusinessRuleError
+from alliance.models import Profile
+from alliance.roles import remember_role_names
 
 from . import documents, selectors, services
 from .enums import REDEEMING_STATES, DocumentKind, EntryKind, RewardKind, SpecialistStatus
@@ -154,12 +156,26 @@ def _ledger_rows(entries):
     return mark_safe("".join(rows))  # noqa: S308 - texts escaped, the rest numbers and dates
 
 
+def _remember_header_facts(user, specialist):
+    """The base template's header shows the user's display name and links by role: hand request.user
+    the profile and role names read with the specialist, so the header needs no queries of its own."""
+    remember_role_names(user, specialist.role_names)
+    if specialist.profile_id is not None:
+        user.profile = Profile(
+            id=specialist.profile_id,
+            user_id=user.pk,
+            name=specialist.profile_name,
+            organisation_id=specialist.profile_organisation_id,
+        )
+
+
 @login_required
 @require_GET
 def my_points(request):
     specialist = selectors.specialist_for_user(request.user, people=True)
     if specialist is None:
         return render(request, "specialists/not_a_specialist.html", status=404)
+    _remember_header_facts(request.user, specialist)
     today = timezone.localdate()
     filters = LedgerFilterForm(request.GET or None)
     ledger_filters = filters.filters()

@@ -421,13 +421,35 @@ def test_my_points_query_count_does_not_grow_with_the_ledger(
         credit(me, 2, on=dt.date(2024, 4, day))
     services.redemption_create(me, reward="office_gift", idempotency_key="q1")
 
-    # session, user, the specialist, the monthly totals, standing, documents, ledger page, rules,
-    # rewards, redemptions, paper copies, liaison request, roles and profile for the header
+    # session, user, the specialist (with liaison, committee, liaison request and the header's roles
+    # and profile), monthly totals, standing, certificates, ledger page, rules, rewards, redemptions
+    # and paper copies
     with django_assert_max_num_queries(len(short.captured_queries)):
         response = my_client.get(PAGE)
 
-    assert len(short.captured_queries) <= 14
+    assert len(short.captured_queries) == 11
     assert 'data-balance="66"' in response.content.decode()
+
+
+def test_my_points_header_shows_the_users_name_and_role_links_read_with_the_specialist(my_client, me):
+    me.user.profile.name = "张伟明（本人）"
+    me.user.profile.save()
+
+    html = my_client.get(PAGE).content.decode()
+
+    assert '<span class="who">张伟明（本人）</span>' in html
+    assert '<a href="/me/points/">' in html  # the nav's link for the specialist role
+    assert '<a href="/greenmine/">' not in html
+
+
+def test_my_points_header_without_a_profile_shows_the_account_name(client):
+    specialist = SpecialistFactory(user__username="noprofile")
+    specialist.user.profile.delete()
+    client.force_login(specialist.user)
+
+    html = client.get(PAGE).content.decode()
+
+    assert '<span class="who">noprofile</span>' in html
 
 
 def test_my_points_unfiltered_ledger_is_counted_from_the_monthly_totals(my_client, me, credit):
