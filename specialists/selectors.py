@@ -41,12 +41,13 @@ from .models import (
 S = SpecialistStatus
 
 
-# The self-service page and /api/me/points/ read on every view; their small single-table reads use
-# plain SQL through Model.objects.raw() or a cursor, which the ORM's query building otherwise costs
-# several times over (bench/README.md, "Self-service page").  Table names come from the models.
+# The self-service page and /api/me/points/ read on every view, in plain SQL through
+# Model.objects.raw() or a cursor: the ORM's building of these small indexed reads cost several
+# times their execution (bench/README.md, "Self-service page").
 
 
 def _sql(sql, **models):
+    """`sql` with its {name} placeholders filled with the models' table names."""
     return sql.format(**{name: model._meta.db_table for name, model in models.items()})
 
 
