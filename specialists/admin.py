@@ -259,7 +259,13 @@ class SpecialistForm(forms.ModelForm):
 class SpecialistAdmin(admin.ModelAdmin):
     form = SpecialistForm
     list_display = ["name", "status", "balance", "status_since", "committee", "liaison_name", "last_contact"]
-    list_filter = ["status", "committee", ContactOverdueFilter, "roster_without_icebreaker", "liaison"]
+    list_filter = [
+        "status",
+        "committee",
+        ContactOverdueFilter,
+        "roster_without_icebreaker",
+        ("liaison", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["name", "email", "phone", "user__username", "user__profile__organisation__name"]
     list_select_related = ["committee", "liaison__profile", "user"]
     autocomplete_fields = ["user"]
@@ -375,16 +381,10 @@ class SpecialistAdmin(admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("export/", view(self.export_all_view), name="specialists_specialist_export"),
             path("<int:pk>/exit/", view(self.confirm_exit_view), name="specialists_specialist_confirm_exit"),
             path("<int:pk>/liaison/", view(self.liaison_view), name="specialists_specialist_liaison"),
             *super().get_urls(),
         ]
-
-    def export_all_view(self, request):
-        if not self.has_view_permission(request):
-            return redirect("admin:index")
-        return xlsx_response("specialists-roster.xlsx", [exports.roster_sheet()])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         specialist = self.get_object(request, object_id)
@@ -593,14 +593,8 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("import/", view(self.import_view), name="specialists_ledgerentry_import"),
-            path("export/", view(self.export_all_view), name="specialists_ledgerentry_export"),
             *super().get_urls(),
         ]
-
-    def export_all_view(self, request):
-        if not self.has_view_permission(request):
-            return redirect("admin:index")
-        return xlsx_response("points-ledger.xlsx", [exports.ledger_sheet()])
 
     def import_view(self, request):
         """Bulk activity import: all rows recorded, or none with every row error listed."""

@@ -281,12 +281,28 @@ def test_admin_import_records_every_row(staff_client, populated):
     assert points == [3, 10, 15]
 
 
-def test_admin_exports_roster_and_ledger(staff_client, populated):
-    roster = staff_client.get(reverse("admin:specialists_specialist_export"))
-    ledger = staff_client.get(reverse("admin:specialists_ledgerentry_export"))
+def _run_export(client, exporter, capture):
+    with capture(execute=True):
+        started = client.post("/exports/start/", {"exporter": exporter})
+    job_url = started["Location"]
+    download = client.get(job_url + "download/")
+    assert download.status_code == 200, job_url
+    return list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.values)
 
-    roster_rows = list(load_workbook(io.BytesIO(b"".join(roster.streaming_content))).active.values)
-    ledger_rows = list(load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).active.values)
+
+def test_admin_exports_roster_and_ledger_as_background_jobs(
+    staff_client, populated, django_capture_on_commit_callbacks
+):
+    changelists = [
+        reverse("admin:specialists_specialist_changelist"),
+        reverse("admin:specialists_ledgerentry_changelist"),
+    ]
+    for url, exporter in zip(changelists, ["specialists.roster", "specialists.ledger"], strict=True):
+        assert f'name="exporter" value="{exporter}"' in staff_client.get(url).content.decode()
+
+    roster_rows = _run_export(staff_client, "specialists.roster", django_capture_on_commit_callbacks)
+    ledger_rows = _run_export(staff_client, "specialists.ledger", django_capture_on_commit_callbacks)
+
     assert roster_rows[0][:5] == ("ID", "姓名", "用户名", "单位", "状态")
     assert {row[1] for row in roster_rows[1:]} == {"王爱丽", "李博"}
     assert sorted(row[10] for row in ledger_rows[1:]) == [-20, -10, 10, 300]
