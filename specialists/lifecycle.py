@@ -23,7 +23,7 @@ from alliance.models import AuditEntry
 
 from .enums import LIFECYCLE_STATES, EntryKind, SpecialistStatus
 from .models import Attendance, LedgerEntry, LifecycleRun, ProgrammeSettings, Specialist, StatusChange
-from .services import RULE, move_allowed
+from .services.status import RULE, move_allowed
 
 S = SpecialistStatus
 GENERAL_INACTIVE_MONTHS = 6  # 第七条 5: 连续半年没有参与活动 → 名册

@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from alliance.exceptions import BusinessRuleError
 from specialists import services
 from specialists.enums import SpecialistStatus as S
 from specialists.models import LedgerEntry, Redemption, Specialist
@@ -307,7 +308,7 @@ def test_token_auth_works_for_my_points(api_client, alice):
 
 
 def test_services_reject_unknown_reward(alice):
-    with pytest.raises(services.BusinessRuleError):
+    with pytest.raises(BusinessRuleError):
         services.redemption_create(alice, reward="yacht", idempotency_key="y")
 
 

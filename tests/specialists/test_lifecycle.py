@@ -4,6 +4,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from alliance.exceptions import BusinessRuleError
 from specialists import services
 from specialists.enums import SpecialistStatus as S
 from specialists.lifecycle import lifecycle_run
@@ -227,7 +228,7 @@ def test_roster_return_on_application_needs_three_consecutive_months(credit, rec
     credit(specialist, 1, on=D(2024, 3, 1))
     credit(specialist, 1, on=D(2024, 5, 1))
 
-    with pytest.raises(services.BusinessRuleError):
+    with pytest.raises(BusinessRuleError):
         services.specialist_reinstate(specialist, on=D(2024, 5, 20), actor=recorder, performance_note="良好")
     credit(specialist, 1, on=D(2024, 4, 30))
     services.specialist_reinstate(specialist, on=D(2024, 5, 20), actor=recorder, performance_note="良好")
@@ -328,7 +329,7 @@ def test_exit_pending_is_confirmed_by_a_recorded_vote(recorder):
             motion, voter=SpecialistFactory(user__username=voter).user, choice="for" if voter != "c" else "against"
         )
 
-    with pytest.raises(services.BusinessRuleError):
+    with pytest.raises(BusinessRuleError):
         services.specialist_confirm_exit(specialist, on=D(2024, 11, 2), decision="", actor=recorder, motion=motion)
     services.motion_close(motion, on=D(2024, 11, 1), actor=recorder)
     services.specialist_confirm_exit(specialist, on=D(2024, 11, 2), decision="", actor=recorder, motion=motion)
@@ -361,7 +362,7 @@ def test_specialist_set_status_by_a_person(recorder, from_status, to_status, all
         services.specialist_set_status(specialist, to_status, as_of=D(2024, 5, 1), actor=recorder)
         assert _status(specialist) == to_status
     else:
-        with pytest.raises(services.BusinessRuleError):
+        with pytest.raises(BusinessRuleError):
             services.specialist_set_status(specialist, to_status, as_of=D(2024, 5, 1), actor=recorder)
         assert _status(specialist) == from_status
 
@@ -369,5 +370,5 @@ def test_specialist_set_status_by_a_person(recorder, from_status, to_status, all
 def test_rule_cannot_make_a_persons_move():
     specialist = SpecialistFactory(status=S.EXIT_PENDING)
 
-    with pytest.raises(services.BusinessRuleError):
+    with pytest.raises(BusinessRuleError):
         services.specialist_set_status(specialist, S.EXITED, as_of=D(2024, 5, 1), rule="auto")

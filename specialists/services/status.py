@@ -23,7 +23,7 @@ from alliance.exceptions import BusinessRuleError
 from alliance.roles import Role
 from alliance.services import organisation_get_or_create
 
-from .enums import (
+from ..enums import (
     ACTIVE_STATES,
     FROZEN_STATES,
     REDEEMING_STATES,
@@ -40,7 +40,7 @@ from .enums import (
     SpecialistStatus,
     VoteChoice,
 )
-from .models import (
+from ..models import (
     Activity,
     Attendance,
     CommitteeMembership,

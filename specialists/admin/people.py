@@ -20,12 +20,12 @@ from alliance.exceptions import BusinessRuleError
 from alliance.roles import Role
 from alliance.xlsx import SheetErrors, xlsx_response
 
-from . import documents, exports, selectors, services
-from .enums import FROZEN_STATES, MotionKind, MotionResult, SpecialistStatus
-from .imports import COLUMNS as IMPORT_COLUMNS
-from .imports import activities_import
-from .lifecycle import lifecycle_run
-from .models import (
+from .. import documents, exports, selectors, services
+from ..enums import FROZEN_STATES, MotionKind, MotionResult, SpecialistStatus
+from ..imports import COLUMNS as IMPORT_COLUMNS
+from ..imports import activities_import
+from ..lifecycle import lifecycle_run
+from ..models import (
     Activity,
     Attendance,
     Committee,
@@ -1010,7 +1010,7 @@ class IssuedDocumentAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Render the PDF again (after a change of name or unit)"))
     def render_again(self, request, queryset):
-        from .tasks import render_certificate
+        from ..tasks import render_certificate
 
         ids = list(queryset.values_list("pk", flat=True))
         for pk in ids:
