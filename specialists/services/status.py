@@ -1,64 +1,24 @@
-"""Every write of the specialists programme (seed 000) and the rules that guard it.
-
-Ledger writes follow one pattern: inside `transaction.atomic()`, lock the specialist rows
-involved with `select_for_update()` in ascending id order (so two requests never wait on each
-other crosswise), check the rule against the locked balance, then insert entries.  The database
-trigger adds the entries to `Specialist.balance`; its check constraint refuses a negative one.
-"""
+"""Specialists and their status (第四条 to 第九条): applications, the table of allowed moves, and
+the moves a person decides.  The lifecycle run (specialists.lifecycle) makes the rule-driven moves
+with the same table."""
 
 import datetime as dt
-import math
 import secrets
-from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db import transaction
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
 from alliance.roles import Role
 from alliance.services import organisation_get_or_create
 
-from ..enums import (
-    ACTIVE_STATES,
-    FROZEN_STATES,
-    REDEEMING_STATES,
-    ActivityKind,
-    CommitteeRole,
-    DocumentRequestStatus,
-    EntryKind,
-    LiaisonChangeStatus,
-    MotionKind,
-    MotionResult,
-    RedemptionStatus,
-    RewardKind,
-    RuleKind,
-    SpecialistStatus,
-    VoteChoice,
-)
-from ..models import (
-    Activity,
-    Attendance,
-    CommitteeMembership,
-    ContactLog,
-    DocumentRequest,
-    ExcellentNomination,
-    LedgerEntry,
-    LiaisonAssignment,
-    LiaisonChangeRequest,
-    Motion,
-    PointRule,
-    Redemption,
-    Reward,
-    Specialist,
-    StatusChange,
-    Transfer,
-    Vote,
-)
+from ..enums import EntryKind, MotionKind, MotionResult, SpecialistStatus
+from ..models import Attendance, LedgerEntry, Motion, Specialist, StatusChange
+from .committees import motion_tally
+from .common import lock_specialist
 
 S = SpecialistStatus
 PROBATION_MONTHS = 3  # 第四条: 试用期三个月
@@ -78,13 +38,6 @@ ALLOWED_MOVES = {
 
 def move_allowed(from_status, to_status, cause):
     return cause in ALLOWED_MOVES.get(from_status, {}).get(to_status, set())
-
-
-def today():
-    return timezone.localdate()
-
-
-# ---- Specialists and their status ------------------------------------------------------------
 
 
 @transaction.atomic
@@ -171,14 +124,10 @@ def _jsonable(data):
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
 
 
-def _locked(specialist):
-    return Specialist.objects.select_for_update().get(pk=specialist.pk)
-
-
 @transaction.atomic
 def specialist_approve(specialist, *, on, actor):
     """Approve an application: 3-month probation starts (第四条)."""
-    specialist = _locked(specialist)
+    specialist = lock_specialist(specialist)
     specialist_set_status(
         specialist,
         S.PROBATION,
@@ -192,7 +141,7 @@ def specialist_approve(specialist, *, on, actor):
 
 @transaction.atomic
 def specialist_reject_application(specialist, *, on, actor, reason=""):
-    specialist = _locked(specialist)
+    specialist = lock_specialist(specialist)
     specialist_set_status(specialist, S.REJECTED, as_of=on, actor=actor, evidence={"reason": reason})
     return specialist
 
@@ -203,7 +152,7 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
 
     Side effects: status exited, history with the decision (and the motion's tally), audit.
     """
-    specialist = _locked(specialist)
+    specialist = lock_specialist(specialist)
     decision = (decision or "").strip()
     if specialist.status != S.EXIT_PENDING:
         raise BusinessRuleError("Only a specialist flagged for exit can be confirmed as exited.", field="status")
@@ -234,7 +183,7 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
 @transaction.atomic
 def specialist_keep_on_roster(specialist, *, on, actor, reason):
     """The committee voted against an exit: back to the roster with a fresh 3-month window."""
-    specialist = _locked(specialist)
+    specialist = lock_specialist(specialist)
     if specialist.status != S.EXIT_PENDING:
         raise BusinessRuleError("Only a specialist flagged for exit can be kept.", field="status")
     specialist_set_status(
@@ -246,7 +195,7 @@ def specialist_keep_on_roster(specialist, *, on, actor, reason):
 @transaction.atomic
 def specialist_voluntary_exit(specialist, *, on, actor, reason=""):
     """Voluntary exit on application (第六条 7)."""
-    specialist = _locked(specialist)
+    specialist = lock_specialist(specialist)
     specialist_set_status(
         specialist,
         S.EXITED,
@@ -290,7 +239,7 @@ def three_consecutive_active_months(specialist, *, since, until):
 @transaction.atomic
 def specialist_reinstate(specialist, *, on, actor, performance_note):
     """Roster → general on application (第八条 3): 3 consecutive months of activity, good performance."""
-    specialist = _locked(specialist)
+    specialist = lock_specialist(specialist)
     if specialist.status != S.ROSTER:
         raise BusinessRuleError("Only a roster specialist can apply to return to the general list.", field="status")
     months = three_consecutive_active_months(specialist, since=specialist.status_since, until=on)
@@ -309,531 +258,3 @@ def specialist_reinstate(specialist, *, on, actor, performance_note):
         roster_without_icebreaker=False,
     )
     return specialist
-
-
-# ---- Points: 附件一 -------------------------------------------------------------------------
-
-
-def rule_points(rule, *, quantity=None, amount=None, level=""):
-    """Points a 附件一 rule gives: each × quantity, floor(amount / per_amount) × points, or by level."""
-    if rule.kind == RuleKind.PER_AMOUNT:
-        if amount is None:
-            raise BusinessRuleError(f"{rule.name} is scored on an amount in yuan.", field="amount")
-        amount = Decimal(amount)
-        if amount <= 0:
-            raise BusinessRuleError("The amount must be positive.", field="amount")
-        return int(amount // rule.per_amount) * rule.points
-    quantity = 1 if quantity is None else quantity
-    if quantity < 1:
-        raise BusinessRuleError(_("The quantity must be at least 1."), field="quantity")
-    if rule.kind == RuleKind.BY_LEVEL:
-        if level not in rule.levels:
-            choices = ", ".join(rule.levels)
-            raise BusinessRuleError(f"{rule.name} needs a level: one of {choices}.", field="level")
-        return int(rule.levels[level]["points"]) * quantity
-    return rule.points * quantity
-
-
-def _rule(code_or_rule):
-    if isinstance(code_or_rule, PointRule):
-        return code_or_rule
-    rule = PointRule.objects.filter(code=code_or_rule, active=True).first()
-    if rule is None:
-        raise BusinessRuleError(f"Unknown point rule {code_or_rule!r}.", field="rule")
-    return rule
-
-
-@transaction.atomic
-def activity_record(
-    specialist,
-    *,
-    rule,
-    occurred_on,
-    actor,
-    quantity=None,
-    amount=None,
-    level="",
-    activity=None,
-    description="",
-    source_document=None,
-    idempotency_key=None,
-):
-    """Credit a 附件一 activity to a specialist. Returns the ledger entry (the existing one for a repeated key).
-
-    Side effects: one ledger entry (the trigger updates the balance), audit.
-    """
-    rule = _rule(rule)
-    if occurred_on > today():
-        raise BusinessRuleError("The activity date cannot be in the future.", field="occurred_on")
-    specialist = _locked(specialist)
-    if idempotency_key:
-        existing = LedgerEntry.objects.filter(specialist=specialist, idempotency_key=idempotency_key).first()
-        if existing:
-            return existing
-    if specialist.status in FROZEN_STATES:
-        raise BusinessRuleError("This specialist has left the programme; their points are frozen.", field="specialist")
-    points = rule_points(rule, quantity=quantity, amount=amount, level=level)
-    entry = LedgerEntry(
-        specialist=specialist,
-        kind=EntryKind.ACTIVITY,
-        points=points,
-        rule=rule,
-        quantity=None if rule.kind == RuleKind.PER_AMOUNT else (quantity or 1),
-        amount=amount if rule.kind == RuleKind.PER_AMOUNT else None,
-        level=level or "",
-        activity=activity,
-        occurred_on=occurred_on,
-        description=description,
-        idempotency_key=idempotency_key or None,
-        recorded_by=actor,
-    )
-    if source_document:
-        entry.source_document = source_document
-    entry.save()
-    audit.record("specialist.points", specialist, actor=actor, rule=rule.code, points=points, entry=entry.pk)
-    return entry
-
-
-@transaction.atomic
-def ledger_reverse(entry, *, on, actor, reason):
-    """Correct an entry by a reversing entry (the ledger is append-only). Refused if the points are spent."""
-    if not (reason or "").strip():
-        raise BusinessRuleError("Say why the entry is reversed.", field="reason")
-    specialist = _locked(entry.specialist)
-    entry = LedgerEntry.objects.get(pk=entry.pk)
-    if entry.kind not in (EntryKind.ACTIVITY,):
-        raise BusinessRuleError("Only activity entries are corrected this way.", field="entry")
-    if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise BusinessRuleError("This entry has already been reversed.", field="entry")
-    if entry.points == 0:
-        raise BusinessRuleError("A zero-point entry needs no reversal.", field="entry")
-    if specialist.balance - entry.points < 0:
-        raise BusinessRuleError("The points have already been spent; the balance cannot go negative.", field="entry")
-    reversal = LedgerEntry.objects.create(
-        specialist=specialist,
-        kind=EntryKind.CORRECTION,
-        points=-entry.points,
-        rule=entry.rule,
-        occurred_on=on,
-        description=reason[:300],
-        reverses=entry,
-        recorded_by=actor,
-    )
-    audit.record("specialist.points_reversed", specialist, actor=actor, entry=entry.pk, reason=reason)
-    return reversal
-
-
-# ---- Events and icebreakers -----------------------------------------------------------------
-
-
-@transaction.atomic
-def attendance_record(specialist, activity, *, actor=None):
-    """Record that a specialist attended an event (idempotent). An attended event counts as activity."""
-    if specialist.status in FROZEN_STATES:
-        raise BusinessRuleError("This specialist has left the programme.", field="specialist")
-    if activity.held_on > today():
-        raise BusinessRuleError("Attendance can only be recorded once the event has taken place.", field="on")
-    attendance, created = Attendance.objects.get_or_create(
-        activity=activity,
-        specialist=specialist,
-        defaults={
-            "held_on": activity.held_on,
-            "is_icebreaker": activity.kind == ActivityKind.ICEBREAKER,
-            "recorded_by": actor,
-        },
-    )
-    if created:
-        audit.record("specialist.attended", specialist, actor=actor, activity=activity.pk, held_on=activity.held_on)
-    return attendance
-
-
-def icebreaker_record(specialist, *, on, actor=None):
-    """第六条 2 / 第七条 1: the specialist attended an icebreaker on `on` (the day's icebreaker event)."""
-    activity = Activity.objects.filter(kind=ActivityKind.ICEBREAKER, held_on=on).order_by("pk").first()
-    if activity is None:
-        activity = Activity.objects.create(kind=ActivityKind.ICEBREAKER, held_on=on, title=f"破冰活动 {on:%Y-%m-%d}")
-    return attendance_record(specialist, activity, actor=actor)
-
-
-# ---- Redemption: 附件二 ---------------------------------------------------------------------
-
-
-def reward_cost(reward, *, balance, quantity=1, price=None, cash_points=None):
-    """(points, cash_yuan) a redemption costs under 附件二; raises BusinessRuleError when not allowed."""
-    if reward.kind == RewardKind.CASH:
-        # 现金: 超 200 分后二比一兑换 — only the points above the floor, in whole yuan.
-        if cash_points is None or cash_points <= 0:
-            raise BusinessRuleError(_("Say how many points to cash."), field="cash_points")
-        if cash_points % reward.rate:
-            raise BusinessRuleError(
-                _("Cash is paid at %(rate)s points per yuan.") % {"rate": reward.rate}, field="cash_points"
-            )
-        cashable = max(balance - reward.floor, 0)
-        if cash_points > cashable:
-            raise BusinessRuleError(
-                _("Only points above %(floor)s can be cashed: at most %(most)s.")
-                % {"floor": reward.floor, "most": cashable - cashable % reward.rate},
-                field="cash_points",
-            )
-        return cash_points, Decimal(cash_points) / reward.rate
-    if quantity is None:
-        quantity = 1
-    if quantity < 1:
-        raise BusinessRuleError(_("The quantity must be at least 1."), field="quantity")
-    if reward.kind == RewardKind.HALF_PRICE:
-        # 丛书: 一半分值兑换 (80 yuan → 40 points); an odd half rounds up.
-        if price is None or Decimal(price) <= 0:
-            raise BusinessRuleError(_("Give the book's price in yuan."), field="price")
-        return math.ceil(Decimal(price) / 2) * quantity, None
-    return reward.cost * quantity, None
-
-
-def _reward(code_or_reward):
-    if isinstance(code_or_reward, Reward):
-        return code_or_reward
-    reward = Reward.objects.filter(code=code_or_reward, active=True).first()
-    if reward is None:
-        raise BusinessRuleError(_("Unknown reward %(code)r.") % {"code": code_or_reward}, field="reward")
-    return reward
-
-
-def _check_may_spend(specialist):
-    if specialist.status not in REDEEMING_STATES:
-        if specialist.status in FROZEN_STATES:
-            message = _("Exited or rejected specialists cannot redeem or transfer points; the balance is frozen.")
-        else:
-            message = _("Only general and roster specialists can redeem or transfer points.")
-        raise BusinessRuleError(message, field="status")
-
-
-def _require_key(idempotency_key):
-    key = (idempotency_key or "").strip()
-    if not key:
-        raise BusinessRuleError(_("An idempotency key is required."), field="idempotency_key")
-    if len(key) > 100:
-        raise BusinessRuleError(_("The idempotency key is at most 100 characters."), field="idempotency_key")
-    return key
-
-
-def redemption_create(specialist, *, reward, idempotency_key, actor=None, quantity=1, price=None, cash_points=None):
-    """Redeem points for a 附件二 reward. Returns (redemption, created).
-
-    A repeated idempotency key returns the first redemption and records nothing.  Side effects:
-    the redemption (pending), one negative ledger entry, audit.
-    """
-    key = _require_key(idempotency_key)
-    reward = _reward(reward)
-    try:
-        with transaction.atomic():
-            locked = _locked(specialist)
-            existing = Redemption.objects.filter(specialist=locked, idempotency_key=key).first()
-            if existing:
-                return existing, False
-            _check_may_spend(locked)
-            points, cash_yuan = reward_cost(
-                reward, balance=locked.balance, quantity=quantity, price=price, cash_points=cash_points
-            )
-            if points > locked.balance:
-                raise BusinessRuleError(
-                    _("Not enough points: this costs %(points)s, the balance is %(balance)s.")
-                    % {"points": points, "balance": locked.balance},
-                    field="points",
-                )
-            redemption = Redemption.objects.create(
-                specialist=locked,
-                reward=reward,
-                quantity=1 if reward.kind == RewardKind.CASH else (quantity or 1),
-                price=price,
-                cash_yuan=cash_yuan,
-                points=points,
-                balance_after=locked.balance - points,
-                idempotency_key=key,
-                created_by=actor,
-            )
-            LedgerEntry.objects.create(
-                specialist=locked,
-                kind=EntryKind.REDEMPTION,
-                points=-points,
-                occurred_on=today(),
-                description=str(reward),
-                redemption=redemption,
-                recorded_by=actor,
-            )
-            audit.record("specialist.redeemed", locked, actor=actor, reward=reward.code, points=points)
-            return redemption, True
-    except IntegrityError:
-        # Another request with the same key won the race (possible only without the row lock).
-        existing = Redemption.objects.filter(specialist=specialist, idempotency_key=key).first()
-        if existing:
-            return existing, False
-        raise
-
-
-@transaction.atomic
-def redemption_fulfil(redemption, *, actor, note=""):
-    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
-    if redemption.status != RedemptionStatus.PENDING:
-        raise BusinessRuleError("Only a pending redemption can be fulfilled.", field="status")
-    redemption.status = RedemptionStatus.FULFILLED
-    redemption.handled_by = actor
-    redemption.handled_at = timezone.now()
-    redemption.note = note or redemption.note
-    redemption.save(update_fields=["status", "handled_by", "handled_at", "note"])
-    audit.record("specialist.redemption_fulfilled", redemption, actor=actor)
-    return redemption
-
-
-@transaction.atomic
-def redemption_cancel(redemption, *, actor, note=""):
-    """Cancel a pending redemption and refund its points by a reversing entry."""
-    specialist = _locked(redemption.specialist)
-    redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
-    if redemption.status != RedemptionStatus.PENDING:
-        raise BusinessRuleError("Only a pending redemption can be cancelled.", field="status")
-    original = redemption.entries.get(kind=EntryKind.REDEMPTION)
-    LedgerEntry.objects.create(
-        specialist=specialist,
-        kind=EntryKind.REFUND,
-        points=redemption.points,
-        occurred_on=today(),
-        description=note[:300],
-        redemption=redemption,
-        reverses=original,
-        recorded_by=actor,
-    )
-    redemption.status = RedemptionStatus.CANCELLED
-    redemption.handled_by = actor
-    redemption.handled_at = timezone.now()
-    redemption.note = note or redemption.note
-    redemption.save(update_fields=["status", "handled_by", "handled_at", "note"])
-    audit.record("specialist.redemption_cancelled", redemption, actor=actor, refunded=redemption.points)
-    return redemption
-
-
-def transfer_create(sender, *, recipient, points, idempotency_key, actor=None):
-    """积分可转赠 (第十一条): move points to another active specialist. Returns (transfer, created).
-
-    Both rows are locked in ascending id order; one atomic pair of entries; a repeated key
-    returns the first transfer.
-    """
-    key = _require_key(idempotency_key)
-    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
-        raise BusinessRuleError(_("Transfer a positive whole number of points."), field="points")
-    recipient_id = recipient.pk if isinstance(recipient, Specialist) else recipient
-    if recipient_id == sender.pk:
-        raise BusinessRuleError(_("Points cannot be transferred to yourself."), field="to")
-    with transaction.atomic():
-        rows = {
-            s.pk: s
-            for s in Specialist.objects.select_for_update().filter(pk__in=[sender.pk, recipient_id]).order_by("pk")
-        }
-        locked_sender = rows[sender.pk]
-        existing = Transfer.objects.filter(sender=locked_sender, idempotency_key=key).first()
-        if existing:
-            return existing, False
-        locked_recipient = rows.get(recipient_id)
-        if locked_recipient is None or locked_recipient.status not in ACTIVE_STATES:
-            raise BusinessRuleError(_("Points can only go to another active specialist."), field="to")
-        _check_may_spend(locked_sender)
-        if points > locked_sender.balance:
-            raise BusinessRuleError(
-                _("Not enough points: the balance is %(balance)s.") % {"balance": locked_sender.balance}, field="points"
-            )
-        transfer = Transfer.objects.create(
-            sender=locked_sender,
-            recipient=locked_recipient,
-            points=points,
-            balance_after=locked_sender.balance - points,
-            idempotency_key=key,
-            created_by=actor,
-        )
-        on = today()
-        LedgerEntry.objects.bulk_create(
-            [
-                LedgerEntry(
-                    specialist=locked_sender,
-                    kind=EntryKind.TRANSFER_OUT,
-                    points=-points,
-                    occurred_on=on,
-                    description=str(locked_recipient),
-                    transfer=transfer,
-                    recorded_by=actor,
-                ),
-                LedgerEntry(
-                    specialist=locked_recipient,
-                    kind=EntryKind.TRANSFER_IN,
-                    points=points,
-                    occurred_on=on,
-                    description=str(locked_sender),
-                    transfer=transfer,
-                    recorded_by=actor,
-                ),
-            ]
-        )
-        audit.record("specialist.transfer", locked_sender, actor=actor, to=locked_recipient.pk, points=points)
-        return transfer, True
-
-
-# ---- Organisation: liaisons, contact, committees -------------------------------------------
-
-
-@transaction.atomic
-def liaison_assign(specialist, liaison, *, on, actor, reason=""):
-    """第三条: assign (or change) the alliance liaison; history kept, open change requests closed."""
-    specialist = _locked(specialist)
-    if specialist.liaison_id == liaison.pk:
-        raise BusinessRuleError("That liaison is already assigned.", field="liaison")
-    LiaisonAssignment.objects.filter(specialist=specialist, ended_on__isnull=True).update(ended_on=on)
-    LiaisonAssignment.objects.create(specialist=specialist, liaison=liaison, started_on=on, reason=reason)
-    specialist.liaison = liaison
-    specialist.save(update_fields=["liaison"])
-    LiaisonChangeRequest.objects.filter(specialist=specialist, status=LiaisonChangeStatus.OPEN).update(
-        status=LiaisonChangeStatus.DONE, resolved_by=actor, resolved_at=timezone.now()
-    )
-    audit.record("specialist.liaison", specialist, actor=actor, liaison=liaison.pk, reason=reason)
-    return specialist
-
-
-def liaison_change_request_create(specialist, *, reason):
-    """第三条: contact with the liaison is not working; the specialist asks for another."""
-    if not (reason or "").strip():
-        raise BusinessRuleError(_("Say why you would like another liaison."), field="reason")
-    if LiaisonChangeRequest.objects.filter(specialist=specialist, status=LiaisonChangeStatus.OPEN).exists():
-        raise BusinessRuleError(_("You already have an open request."), field="reason")
-    request = LiaisonChangeRequest.objects.create(specialist=specialist, reason=reason.strip())
-    audit.record("specialist.liaison_change_requested", specialist, actor=specialist.user)
-    return request
-
-
-def liaison_change_request_decline(request, *, actor):
-    if request.status != LiaisonChangeStatus.OPEN:
-        raise BusinessRuleError("Only an open request can be declined.", field="status")
-    request.status = LiaisonChangeStatus.DECLINED
-    request.resolved_by = actor
-    request.resolved_at = timezone.now()
-    request.save(update_fields=["status", "resolved_by", "resolved_at"])
-    audit.record("specialist.liaison_change_declined", request.specialist, actor=actor)
-    return request
-
-
-def contact_record(specialist, *, staff, on, channel, notes=""):
-    if on > today():
-        raise BusinessRuleError("The contact date cannot be in the future.", field="contacted_on")
-    return ContactLog.objects.create(specialist=specialist, staff=staff, contacted_on=on, channel=channel, notes=notes)
-
-
-def membership_check(specialist, committee):
-    """第五条: committee membership is capped at one third of the number of general specialists."""
-    if specialist.status != S.GENERAL:
-        raise BusinessRuleError("Only general specialists sit on committees.", field="specialist")
-    if CommitteeMembership.objects.filter(specialist=specialist, committee=committee, ended_on__isnull=True).exists():
-        raise BusinessRuleError("Already a member of this committee.", field="committee")
-    members = set(CommitteeMembership.objects.filter(ended_on__isnull=True).values_list("specialist_id", flat=True))
-    general = Specialist.objects.filter(status=S.GENERAL).count()
-    if specialist.pk not in members and len(members) + 1 > general // 3:
-        raise BusinessRuleError(
-            f"Committee members may be at most one third of the {general} general specialists ({general // 3}).",
-            field="specialist",
-        )
-
-
-@transaction.atomic
-def membership_add(specialist, committee, *, on, actor, role=CommitteeRole.MEMBER):
-    """Seat a general specialist on a committee, within the one-third cap. Side effects: membership, audit."""
-    specialist = _locked(specialist)
-    membership_check(specialist, committee)
-    membership = CommitteeMembership.objects.create(
-        specialist=specialist, committee=committee, role=role, started_on=on
-    )
-    audit.record("specialist.committee_joined", specialist, actor=actor, committee=committee.code, role=role)
-    return membership
-
-
-# ---- Meetings and votes ---------------------------------------------------------------------
-
-
-def motion_tally(motion):
-    counts = dict.fromkeys(VoteChoice.values, 0)
-    for choice in motion.votes.values_list("choice", flat=True):
-        counts[choice] += 1
-    return counts
-
-
-@transaction.atomic
-def vote_cast(motion, *, voter, choice):
-    if motion.result != MotionResult.PENDING:
-        raise BusinessRuleError("Voting on this motion has closed.", field="motion")
-    if choice not in VoteChoice.values:
-        raise BusinessRuleError("Vote for, against or abstain.", field="choice")
-    try:
-        with transaction.atomic():
-            vote = Vote.objects.create(motion=motion, voter=voter, choice=choice)
-    except IntegrityError:
-        raise BusinessRuleError("You have already voted on this motion.", field="motion") from None
-    audit.record("specialist.vote", motion, actor=voter, choice=choice)
-    return vote
-
-
-@transaction.atomic
-def motion_close(motion, *, on, actor):
-    """Close the vote: passed when more than half of the votes cast are for."""
-    motion = Motion.objects.select_for_update().get(pk=motion.pk)
-    if motion.result != MotionResult.PENDING:
-        raise BusinessRuleError("This motion is already decided.", field="motion")
-    tally = motion_tally(motion)
-    cast = sum(tally.values())
-    if not cast:
-        raise BusinessRuleError("No votes have been recorded.", field="motion")
-    motion.result = MotionResult.PASSED if tally[VoteChoice.FOR] * 2 > cast else MotionResult.REJECTED
-    motion.decided_on = on
-    motion.save(update_fields=["result", "decided_on"])
-    if motion.kind == MotionKind.EXCELLENT and motion.subject_id and motion.year:
-        ExcellentNomination.objects.filter(specialist_id=motion.subject_id, year=motion.year).update(
-            awarded=motion.result == MotionResult.PASSED, motion=motion
-        )
-    audit.record("specialist.motion_closed", motion, actor=actor, result=motion.result, tally=tally)
-    return motion
-
-
-def excellent_nominate(specialist, *, year, reason, actor):
-    """第十二条: staff nominate for 优秀绿色矿山科技特别专员; the committee then votes."""
-    if specialist.status != S.GENERAL:
-        raise BusinessRuleError("Only general specialists take part in the selection (第七条 4).", field="specialist")
-    if not (reason or "").strip():
-        raise BusinessRuleError("Give the reason (service, promotion, publicity).", field="reason")
-    nomination, created = ExcellentNomination.objects.get_or_create(
-        year=year, specialist=specialist, defaults={"reason": reason, "nominated_by": actor}
-    )
-    if not created:
-        raise BusinessRuleError("Already nominated for that year.", field="specialist")
-    audit.record("specialist.excellent_nominated", specialist, actor=actor, year=year)
-    return nomination
-
-
-# ---- Paper copies -------------------------------------------------------------------------
-
-
-def document_request_create(specialist, *, kind, copies=1, address=""):
-    """第六条 3: a paper copy of a document, on request. General specialists only (第九条 1)."""
-    if specialist.status != S.GENERAL:
-        raise BusinessRuleError(_("Certificates and work IDs are issued to general specialists."), field="kind")
-    if not 1 <= copies <= 10:
-        raise BusinessRuleError(_("Ask for 1 to 10 copies."), field="copies")
-    if DocumentRequest.objects.filter(
-        specialist=specialist, kind=kind, status=DocumentRequestStatus.REQUESTED
-    ).exists():
-        raise BusinessRuleError(_("A request for this document is already open."), field="kind")
-    request = DocumentRequest.objects.create(specialist=specialist, kind=kind, copies=copies, address=address)
-    audit.record("specialist.document_requested", specialist, actor=specialist.user, kind=kind)
-    return request
-
-
-def document_request_mark_sent(request, *, on, actor):
-    if request.status != DocumentRequestStatus.REQUESTED:
-        raise BusinessRuleError("Only an open request can be marked as sent.", field="status")
-    request.status = DocumentRequestStatus.SENT
-    request.sent_on = on
-    request.handled_by = actor
-    request.save(update_fields=["status", "sent_on", "handled_by"])
-    audit.record("specialist.document_sent", request.specialist, actor=actor, kind=request.kind)
-    return request

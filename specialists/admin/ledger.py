@@ -1,0 +1,240 @@
+"""Points: the read-only ledger (activities recorded through the service, corrections as reversals,
+the bulk import), redemptions, transfers, and the events whose attendance counts as activity."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.exceptions import BusinessRuleError
+from alliance.xlsx import SheetErrors, xlsx_response
+
+from .. import exports, services
+from ..enums import FROZEN_STATES
+from ..imports import COLUMNS as IMPORT_COLUMNS
+from ..imports import activities_import
+from ..models import Activity, Attendance, LedgerEntry, Redemption, Transfer
+from .common import ReadOnlyAdmin, each_selected
+
+
+class ReverseActionForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class ActivityEntryForm(forms.ModelForm):
+    """Adding an entry here records an activity through the service (附件一 rules)."""
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "specialist",
+            "rule",
+            "quantity",
+            "amount",
+            "level",
+            "occurred_on",
+            "activity",
+            "description",
+            "source_document",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        rule, specialist = data.get("rule"), data.get("specialist")
+        if specialist and specialist.status in FROZEN_STATES:
+            self.add_error("specialist", _("This specialist has left the programme; their points are frozen."))
+        if rule is None:
+            self.add_error("rule", _("Choose the rule."))
+            return data
+        try:
+            services.rule_points(
+                rule, quantity=data.get("quantity"), amount=data.get("amount"), level=data.get("level")
+            )
+        except BusinessRuleError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        if data.get("occurred_on") and data["occurred_on"] > timezone.localdate():
+            self.add_error("occurred_on", _("The activity date cannot be in the future."))
+        return data
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(admin.ModelAdmin):
+    """Read-only ledger; "add" records an activity through the service, corrections are reversals."""
+
+    form = ActivityEntryForm
+    action_form = ReverseActionForm
+    list_display = ["occurred_on", "specialist", "kind", "rule", "quantity", "amount", "points", "recorded_by"]
+    list_filter = ["kind", "rule", "occurred_on"]
+    search_fields = ["specialist__name", "specialist__user__username", "description"]
+    list_select_related = ["specialist", "rule", "recorded_by"]
+    autocomplete_fields = ["specialist", "activity"]
+    date_hierarchy = "occurred_on"
+    actions = ["reverse_entries", "export_ledger"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [f.name for f in LedgerEntry._meta.fields]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        entry = services.activity_record(
+            data["specialist"],
+            rule=data["rule"],
+            quantity=data.get("quantity"),
+            amount=data.get("amount"),
+            level=data.get("level") or "",
+            occurred_on=data["occurred_on"],
+            activity=data.get("activity"),
+            description=data.get("description") or "",
+            source_document=data.get("source_document"),
+            actor=request.user,
+        )
+        obj.pk = entry.pk
+        obj.points = entry.points
+
+    @admin.action(description=_("Reverse the selected entries (give a reason)"))
+    def reverse_entries(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, _("Give a reason for the reversal."), messages.ERROR)
+            return
+        on = timezone.localdate()
+        each_selected(
+            self, request, queryset, lambda e: services.ledger_reverse(e, on=on, actor=request.user, reason=reason)
+        )
+
+    @admin.action(description=_("Export the selected entries (.xlsx)"))
+    def export_ledger(self, request, queryset):
+        return xlsx_response("points-ledger.xlsx", [exports.ledger_sheet(queryset)])
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("import/", view(self.import_view), name="specialists_ledgerentry_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Bulk activity import: all rows recorded, or none with every row error listed."""
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = ImportForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                entries = activities_import(form.cleaned_data["file"], actor=request.user)
+            except SheetErrors as exc:
+                errors = exc.errors
+            else:
+                self.message_user(request, _("Imported %(n)s activities.") % {"n": len(entries)}, messages.SUCCESS)
+                return redirect("admin:specialists_ledgerentry_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import activities (.xlsx)"),
+            "opts": self.model._meta,
+            "form": form,
+            "errors": errors,
+            "columns": IMPORT_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/specialists/import.html", context)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Workbook (.xlsx)"))
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise ValidationError(_("Upload an .xlsx workbook."))
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is too large."))
+        return upload
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "specialist", "reward", "quantity", "price", "cash_yuan", "points", "status"]
+    list_filter = ["status", "reward"]
+    search_fields = ["specialist__name", "specialist__user__username", "idempotency_key"]
+    list_select_related = ["specialist", "reward"]
+    date_hierarchy = "created_at"
+    actions = ["fulfil", "cancel"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Redemption._meta.fields if f.name != "note"]
+
+    @admin.action(description=_("Mark fulfilled"))
+    def fulfil(self, request, queryset):
+        each_selected(self, request, queryset, lambda r: services.redemption_fulfil(r, actor=request.user))
+
+    @admin.action(description=_("Cancel and refund the points"))
+    def cancel(self, request, queryset):
+        each_selected(self, request, queryset, lambda r: services.redemption_cancel(r, actor=request.user))
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "sender", "recipient", "points"]
+    search_fields = ["sender__name", "recipient__name"]
+    list_select_related = ["sender", "recipient"]
+    date_hierarchy = "created_at"
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["specialist", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    autocomplete_fields = ["specialist"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "title", "kind", "committee", "attendance_count"]
+    list_filter = ["kind", "committee"]
+    search_fields = ["title"]
+    list_select_related = ["committee"]
+    date_hierarchy = "held_on"
+    inlines = [AttendanceInline]
+
+    @admin.display(description=_("attendance"))
+    def attendance_count(self, activity):
+        return activity.attendances.count()
+
+    def save_formset(self, request, form, formset, change):
+        for instance in formset.save(commit=False):
+            try:
+                services.attendance_record(instance.specialist, form.instance, actor=request.user)
+            except BusinessRuleError as exc:
+                self.message_user(request, f"{instance.specialist}: {exc.message}", messages.ERROR)
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["held_on", "specialist", "activity", "is_icebreaker"]
+    list_filter = ["is_icebreaker"]
+    search_fields = ["specialist__name", "activity__title"]
+    list_select_related = ["specialist", "activity"]
+    date_hierarchy = "held_on"

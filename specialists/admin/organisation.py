@@ -1,0 +1,48 @@
+"""Liaisons and contact: assignment history, change requests, the contact log."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .. import services
+from ..models import ContactLog, LiaisonAssignment, LiaisonChangeRequest
+from .common import ReadOnlyAdmin, each_selected
+
+
+@admin.register(LiaisonAssignment)
+class LiaisonAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["specialist", "liaison", "started_on", "ended_on", "reason"]
+    search_fields = ["specialist__name", "liaison__username"]
+    list_select_related = ["specialist", "liaison"]
+
+
+@admin.register(LiaisonChangeRequest)
+class LiaisonChangeRequestAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "specialist", "status", "reason", "resolved_by"]
+    list_filter = ["status"]
+    search_fields = ["specialist__name", "reason"]
+    list_select_related = ["specialist", "resolved_by"]
+    readonly_fields = ["specialist", "reason", "created_at", "resolved_by", "resolved_at"]
+    actions = ["decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Decline the selected requests"))
+    def decline(self, request, queryset):
+        each_selected(self, request, queryset, lambda r: services.liaison_change_request_decline(r, actor=request.user))
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(admin.ModelAdmin):
+    list_display = ["contacted_on", "specialist", "staff", "channel", "notes"]
+    list_filter = ["channel", "staff"]
+    search_fields = ["specialist__name", "notes"]
+    list_select_related = ["specialist", "staff"]
+    autocomplete_fields = ["specialist"]
+    exclude = ["staff"]
+    date_hierarchy = "contacted_on"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.staff = request.user
+        super().save_model(request, obj, form, change)
