@@ -1,6 +1,7 @@
 """Reads and reports of the specialists programme."""
 
 import datetime as dt
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
@@ -51,6 +52,25 @@ def _sql(sql, **models):
     return sql.format(**{name: model._meta.db_table for name, model in models.items()})
 
 
+# The SQL below runs on PostgreSQL (tests, production) and on SQLite (`make run`).  SQLite's cursor
+# returns computed dates and decimals as text, so values read outside a model field go through these.
+def _date(value):
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _amount(value):
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-LedgerEntry._meta.get_field("amount").decimal_places))
+
+
+def _role_names_sql():
+    roles = "FROM {group} g JOIN {member} m ON m.group_id = g.id WHERE m.user_id = s.user_id"
+    if connection.vendor == "postgresql":
+        return f"ARRAY(SELECT g.name {roles})"
+    return f"(SELECT group_concat(g.name, ',') {roles})"
+
+
 def specialist_for_user(user, *, people=False):
     """The specialist record of a logged-in user, or None.
 
@@ -70,8 +90,7 @@ def specialist_for_user(user, *, people=False):
           COALESCE(c.name, '') AS committee_name,
           (SELECT r.created_at FROM {request} r WHERE r.specialist_id = s.id AND r.status = %s
            ORDER BY r.created_at DESC LIMIT 1) AS liaison_requested_at,
-          ARRAY(SELECT g.name FROM {group} g JOIN {member} m ON m.group_id = g.id WHERE m.user_id = s.user_id)
-            AS role_names,
+          {role_names} AS role_names,
           own.id AS profile_id, own.name AS profile_name, own.organisation_id AS profile_organisation_id
         FROM {specialist} s
         LEFT JOIN {user} u ON u.id = s.liaison_id
@@ -90,8 +109,11 @@ def specialist_for_user(user, *, people=False):
         "group": user_model.groups.field.related_model,
         "member": user_model.groups.through,
     }
-    rows = Specialist.objects.raw(_sql(sql, **models), [LiaisonChangeStatus.OPEN, user.pk])
-    return next(iter(rows), None)
+    sql = sql.replace("{role_names}", _role_names_sql())
+    specialist = next(iter(Specialist.objects.raw(_sql(sql, **models), [LiaisonChangeStatus.OPEN, user.pk])), None)
+    if specialist is not None and not isinstance(specialist.role_names, list):  # SQLite: "a,b" or None
+        specialist.role_names = specialist.role_names.split(",") if specialist.role_names else []
+    return specialist
 
 
 class LedgerRows:
@@ -141,7 +163,10 @@ class LedgerRows:
         with connection.cursor() as cursor:
             cursor.execute(sql, [*self.params, page.stop - page.start, page.start])
             names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        for row in rows:
+            row["occurred_on"], row["amount"] = _date(row["occurred_on"]), _amount(row["amount"])
+        return rows
 
 
 def balance_of(specialist):
@@ -155,10 +180,14 @@ def monthly_totals(specialist, *, as_of):
     Plain SQL: the self-service page runs it on every view, and the ORM's building of this grouped,
     filtered aggregate costs several times its execution (tests/specialists/test_selectors.py).
     """
+    if connection.vendor == "postgresql":
+        month = "date_trunc('month', occurred_on::timestamp)::date"
+    else:
+        month = "strftime('%%Y-%%m-01', occurred_on)"
     sql = f"""
-        SELECT date_trunc('month', occurred_on::timestamp)::date,
-               COALESCE(SUM(points) FILTER (WHERE points > 0 AND occurred_on <= %(as_of)s), 0),
-               COALESCE(SUM(points) FILTER (WHERE points < 0 AND occurred_on <= %(as_of)s), 0),
+        SELECT {month},
+               SUM(CASE WHEN points > 0 AND occurred_on <= %(as_of)s THEN points ELSE 0 END),
+               SUM(CASE WHEN points < 0 AND occurred_on <= %(as_of)s THEN points ELSE 0 END),
                COUNT(*)
         FROM {LedgerEntry._meta.db_table}
         WHERE specialist_id = %(id)s
@@ -168,7 +197,7 @@ def monthly_totals(specialist, *, as_of):
     with connection.cursor() as cursor:
         cursor.execute(sql, {"id": specialist.pk, "as_of": as_of})
         rows = cursor.fetchall()
-    return [{"month": m, "earned": e, "spent": s, "entries": n} for m, e, s, n in rows]
+    return [{"month": _date(m), "earned": e, "spent": s, "entries": n} for m, e, s, n in rows]
 
 
 def points_by_month(specialist, *, as_of, months=12, totals=None):
@@ -224,8 +253,8 @@ def standing_facts(specialist, *, as_of):
         cursor.execute(sql, params)
         last_entry, last_attended, has_icebreaker, probation_points = cursor.fetchone()
     return {
-        "last": max([d for d in (last_entry, last_attended) if d], default=None),
-        "has_icebreaker": has_icebreaker,
+        "last": max([_date(d) for d in (last_entry, last_attended) if d], default=None),
+        "has_icebreaker": bool(has_icebreaker),
         "probation_points": probation_points,
     }
 
