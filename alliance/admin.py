@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .admin_base import ReadOnlyAdmin
 from .models import AuditEntry, ExportJob, Organisation, Profile
 
 User = get_user_model()
@@ -49,7 +50,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is append-only."""
 
     list_display = ["created_at", "action", "object_repr", "actor"]
@@ -57,15 +58,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["action", "object_repr", "actor__username"]
     list_select_related = ["actor", "content_type"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExportJob)

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from alliance.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from alliance.exceptions import BusinessRuleError
 
 from . import services
@@ -22,30 +23,6 @@ from .models import (
     ProvinceRule,
     SiteVisit,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Reference data and records written by services: viewable, never edited here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CategoryInline(ReadOnlyInline):

@@ -1,9 +1,11 @@
 """Helpers the specialists admin modules share: actions that call a service per selected object and
 report the outcome, and the read-only admin and inline for append-only records."""
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import ReadOnlyAdmin  # noqa: F401 - the admin modules import it from here
+from alliance.admin_base import ReadOnlyInline as BaseReadOnlyInline
 from alliance.exceptions import BusinessRuleError
 
 
@@ -26,26 +28,5 @@ def each_selected(modeladmin, request, queryset, call):
     _report(modeladmin, request, done, failures)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: viewable, never edited or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyInline(BaseReadOnlyInline):
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
