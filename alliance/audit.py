@@ -26,8 +26,3 @@ def record(action, obj=None, *, actor=None, **data):
         entry.object_repr = str(obj)[:200]
     entry.save()
     return entry
-
-
-def history_for(obj):
-    ct = ContentType.objects.get_for_model(obj)
-    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")

@@ -47,13 +47,3 @@ def user_create(*, username, password, name="", email="", roles=(), organisation
         user.groups.add(*Group.objects.filter(name__in=roles))
     audit.record("user.created", user, actor=created_by, roles=sorted(roles), organisation=org and org.name)
     return user
-
-
-def user_display_name(user):
-    profile = getattr(user, "profile", None)
-    return (profile and profile.name) or user.get_full_name() or user.get_username()
-
-
-def user_organisation(user):
-    profile = Profile.objects.filter(user=user).select_related("organisation").first()
-    return profile.organisation if profile else None
