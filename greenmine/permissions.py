@@ -39,5 +39,9 @@ def require_result_access(user, assessment):
         raise NotPermitted("The result is available to experts once the secretariat completes the assessment.")
 
 
-def can_upload_evidence(user, assessment):
-    return is_secretariat(user) or selectors.assignment_of(assessment, user) is not None
+def require_participant(user, assessment):
+    """Staff, or an expert assigned to the assessment: who may record prerequisites, evidence and site visits."""
+    if is_secretariat(user):
+        return
+    if user is None or selectors.assignment_of(assessment, user) is None:
+        raise NotPermitted("Only the secretariat or an expert assigned to this assessment may do this.")

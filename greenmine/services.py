@@ -12,7 +12,7 @@ from alliance import audit
 from alliance.exceptions import BusinessRuleError, NotPermitted
 from alliance.roles import Role, has_role, is_secretariat
 
-from . import scoring, selectors
+from . import permissions, scoring, selectors
 from .enums import (
     PREREQUISITES_OPEN,
     SCORING_OPEN,
@@ -184,6 +184,7 @@ def prerequisites_record(assessment, items, *, by):
     assessment moves to scoring.  Side effects: the checks, the status, audit entries.
     """
     assessment = _lock(assessment)
+    permissions.require_participant(by, assessment)
     if assessment.status not in PREREQUISITES_OPEN:
         raise BusinessRuleError("The assessment is completed; its prerequisites can no longer change.")
     known = {p["code"]: p for p in selectors.prerequisite_items(assessment)}
@@ -392,6 +393,7 @@ def _check_upload(upload):
 @transaction.atomic
 def evidence_add(assessment, *, number, upload, by):
     """Attach a supporting file to an indicator (说明 二（二）).  Audit entry."""
+    permissions.require_participant(by, assessment)
     if upload is None:
         raise BusinessRuleError("Choose a file.", field="file")
     if assessment.status == AssessmentStatus.COMPLETED:
@@ -416,6 +418,7 @@ def evidence_add(assessment, *, number, upload, by):
 @transaction.atomic
 def site_visit_record(assessment, *, visited_on, visitors, location, observations, numbers=(), by):
     """说明 二（五）: which staff went where and saw what."""
+    permissions.require_participant(by, assessment)
     fields = {"visitors": visitors, "location": location, "observations": observations}
     for key, value in fields.items():
         if not str(value or "").strip():

@@ -141,3 +141,32 @@ def test_expert_cannot_save_scores_into_another_experts_assignment(staff_user):
 
     with pytest.raises(BusinessRuleError, match="only their own"):
         services.scores_save(assignment, [{"number": 1, "score": 0, "record": "x"}], by=bob)
+
+
+def test_unassigned_expert_cannot_record_prerequisites_evidence_or_visits(staff_user):
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from alliance.exceptions import NotPermitted
+    from greenmine.models import Evidence, PrerequisiteCheck, SiteVisit
+
+    a = gm.assessment(staff_user)
+    outsider = gm.expert("outsider")
+
+    with pytest.raises(NotPermitted):
+        gm.pass_prerequisites(a, outsider)
+    with pytest.raises(NotPermitted):
+        services.evidence_add(
+            a, number=1, upload=SimpleUploadedFile("x.pdf", gm.PDF_BYTES, "application/pdf"), by=outsider
+        )
+    with pytest.raises(NotPermitted):
+        services.site_visit_record(
+            a, visited_on=date(2026, 5, 1), visitors="王工", location="采场", observations="正常", by=outsider
+        )
+
+    assert PrerequisiteCheck.objects.filter(assessment=a).count() == 0
+    assert Evidence.objects.filter(assessment=a).count() == 0
+    assert SiteVisit.objects.filter(assessment=a).count() == 0
+    a.refresh_from_db()
+    assert a.status == "draft"
