@@ -27,7 +27,7 @@ from alliance.roles import remember_role_names
 from . import documents, selectors, services
 from .enums import REDEEMING_STATES, DocumentKind, EntryKind, RewardKind, SpecialistStatus
 from .forms import DocumentRequestForm, LedgerFilterForm, LiaisonChangeForm, RedeemForm, TransferForm
-from .models import IssuedDocument, Specialist
+from .models import IssuedDocument
 from .permissions import can_view_specialist
 
 LEDGER_PAGE_SIZE = 20
@@ -276,13 +276,10 @@ def transfer(request):
         _form_errors(request, form)
         return _back("transfer")
     data = form.cleaned_data
-    recipient = Specialist.objects.filter(user__username=data["to"].strip()).values_list("pk", flat=True).first()
     try:
-        if recipient is None:
-            raise BusinessRuleError(_("No active specialist uses the account name %(name)s.") % {"name": data["to"]})
-        result, created = services.transfer_create(
+        result, created = services.transfer_to_account(
             specialist,
-            recipient=recipient,
+            username=data["to"],
             points=data["points"],
             idempotency_key=data["idempotency_key"],
             actor=request.user,

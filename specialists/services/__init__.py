@@ -22,7 +22,14 @@ from .organisation import (
     liaison_change_request_create,
     liaison_change_request_decline,
 )
-from .spending import redemption_cancel, redemption_create, redemption_fulfil, reward_cost, transfer_create
+from .spending import (
+    redemption_cancel,
+    redemption_create,
+    redemption_fulfil,
+    reward_cost,
+    transfer_create,
+    transfer_to_account,
+)
 from .status import (
     ALLOWED_MOVES,
     PERSON,
@@ -77,5 +84,6 @@ __all__ = [
     "three_consecutive_active_months",
     "today",
     "transfer_create",
+    "transfer_to_account",
     "vote_cast",
 ]

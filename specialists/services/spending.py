@@ -232,3 +232,15 @@ def transfer_create(sender, *, recipient, points, idempotency_key, actor=None):
         )
         audit.record("specialist.transfer", locked_sender, actor=actor, to=locked_recipient.pk, points=points)
         return transfer, True
+
+
+def transfer_to_account(sender, *, username, points, idempotency_key, actor=None):
+    """`transfer_create` to the specialist who logs in as `username` (the self-service page names the
+    recipient by account name; the API by id). An account name no specialist uses is refused on `to`."""
+    name = (username or "").strip()
+    recipient = Specialist.objects.filter(user__username=name).values_list("pk", flat=True).first() if name else None
+    if recipient is None:
+        raise BusinessRuleError(
+            _("No active specialist uses the account name %(name)s.") % {"name": username}, field="to"
+        )
+    return transfer_create(sender, recipient=recipient, points=points, idempotency_key=idempotency_key, actor=actor)

@@ -219,6 +219,31 @@ def test_transfer_to_self_refused(credit):
     assert exc.value.field == "to"
 
 
+def test_transfer_to_account_finds_recipient_by_username(credit):
+    sender, recipient = SpecialistFactory(), SpecialistFactory(user__username="li")
+    credit(sender, 50)
+
+    transfer, created = services.transfer_to_account(sender, username=" li ", points=20, idempotency_key="t")
+
+    assert created
+    assert transfer.recipient == recipient
+    assert (_balance(sender), _balance(recipient)) == (30, 20)
+
+
+@pytest.mark.parametrize("username", ["nobody", "", "   "])
+def test_transfer_to_account_unknown_username_refused(credit, username):
+    sender = SpecialistFactory()
+    SpecialistFactory(user__username="li")
+    credit(sender, 50)
+
+    with pytest.raises(BusinessRuleError) as exc:
+        services.transfer_to_account(sender, username=username, points=5, idempotency_key="t")
+
+    assert exc.value.field == "to"
+    assert _balance(sender) == 50
+    assert not Transfer.objects.exists()
+
+
 def test_idempotency_key_required(specialist, credit):
     credit(specialist, 50)
 
