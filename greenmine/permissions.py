@@ -6,7 +6,7 @@ from alliance.exceptions import NotPermitted
 from alliance.roles import is_secretariat
 
 from . import selectors
-from .enums import AssessmentStatus
+from .enums import SCORING_OPEN, AssessmentStatus, AssignmentStatus
 
 
 def assessment_or_404(user, pk):
@@ -23,6 +23,12 @@ def own_assignment(user, assessment):
     if assignment is None:
         raise NotPermitted("Only the experts assigned to this assessment enter scores.")
     return assignment
+
+
+def scores_editable(assignment, assessment):
+    """Whether the expert's table is open for entry: their own draft while the assessment is being scored
+    (the same conditions `services.scores_save` enforces)."""
+    return bool(assignment and assignment.status == AssignmentStatus.DRAFT and assessment.status in SCORING_OPEN)
 
 
 def require_staff(user):

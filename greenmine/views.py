@@ -11,7 +11,7 @@ from alliance.exceptions import BusinessRuleError
 from alliance.roles import is_secretariat
 
 from . import forms, permissions, scoring, selectors, services
-from .enums import AssessmentStatus, AssignmentStatus
+from .enums import AssessmentStatus
 
 
 @login_required
@@ -94,11 +94,7 @@ def score_page(request, pk):
             "categories": {str(c.number): float(c.points) for c in data.categories},
             "prerequisites": data.prerequisites,
             "site_visits": assessment.site_visits.prefetch_related("indicators").order_by("visited_on", "id"),
-            "editable": bool(
-                assignment
-                and assignment.status == AssignmentStatus.DRAFT
-                and assessment.status == AssessmentStatus.SCORING
-            ),
+            "editable": permissions.scores_editable(assignment, assessment),
             "staff": is_secretariat(request.user),
         },
     )

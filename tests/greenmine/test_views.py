@@ -213,15 +213,42 @@ def test_staff_reopen_and_complete_from_result_page(client, staff_user, scoring_
     assert scoring_assessment.result["total"] == 100.0
 
 
-def test_expert_cannot_complete_or_reopen_from_pages(client, scoring_assessment, alice):
+def test_expert_cannot_complete_or_reopen_from_pages(client, staff_user, scoring_assessment, alice):
+    from greenmine import services
+
+    # Submitted, so both actions would succeed for staff: only the expert's role stops them.
     assignment = scoring_assessment.assignments.get()
+    gm.full_scores(assignment)
+    gm.evidence_for_all(scoring_assessment, staff_user)
+    services.assignment_submit(assignment, by=alice)
     client.force_login(alice)
 
     client.post(f"/greenmine/{scoring_assessment.pk}/complete/")
     client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/")
 
     scoring_assessment.refresh_from_db()
+    assignment.refresh_from_db()
     assert scoring_assessment.status == "scoring"
+    assert scoring_assessment.result is None
+    assert assignment.status == "submitted"
+
+
+def test_score_page_locks_the_form_once_submitted(client, staff_user, scoring_assessment, alice):
+    from greenmine import services
+
+    assignment = scoring_assessment.assignments.get()
+    gm.full_scores(assignment)
+    client.force_login(alice)
+    url = f"/greenmine/{scoring_assessment.pk}/score/"
+    draft = client.get(url)
+
+    services.assignment_submit(assignment, by=alice)
+    submitted = client.get(url)
+
+    assert draft.context["editable"] is True
+    assert "<fieldset disabled" not in draft.content.decode()
+    assert submitted.context["editable"] is False
+    assert "<fieldset disabled" in submitted.content.decode()
 
 
 def test_result_page_while_scoring_separates_unscored_from_failed_constraints(
