@@ -163,7 +163,10 @@ def site_visit_page(request, pk):
     """说明 二（五）: record which staff went where and saw what."""
     assessment = permissions.assessment_or_404(request.user, pk)
     numbers = [n for n in request.POST.get("numbers", "").replace("，", ",").replace("、", ",").split(",") if n.strip()]
-    visited_on = parse_date(request.POST.get("visited_on", "") or "")
+    try:
+        visited_on = parse_date(request.POST.get("visited_on", "") or "")
+    except ValueError:  # well formed but no such day (2026-02-30): the service asks for a date
+        visited_on = None
     try:
         services.site_visit_record(
             assessment,

@@ -163,6 +163,17 @@ def test_site_visit_form_missing_field_records_nothing(client, scoring_assessmen
     assert not scoring_assessment.site_visits.exists()
 
 
+def test_site_visit_form_impossible_date_asks_for_a_date_and_records_nothing(client, scoring_assessment, alice):
+    client.force_login(alice)
+    data = {"visited_on": "2024-02-30", "visitors": "李专家", "location": "一号排土场", "observations": "正常"}
+
+    response = client.post(f"/greenmine/{scoring_assessment.pk}/site-visits/", data, follow=True)
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["Give the date of the visit."]
+    assert not scoring_assessment.site_visits.exists()
+
+
 def test_score_page_bad_file_keeps_scores_and_reports_it(client, scoring_assessment, alice):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
