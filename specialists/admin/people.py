@@ -4,7 +4,6 @@ liaison assignment pages."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from alliance.exceptions import BusinessRuleError
-from alliance.roles import Role
 from alliance.xlsx import xlsx_response
 
 from .. import documents, exports, selectors, services
@@ -149,14 +147,21 @@ class SpecialistAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        # An application registered here starts as an applicant with its history row.
-        obj.status = SpecialistStatus.APPLICANT
-        obj.status_since = obj.applied_on
-        super().save_model(request, obj, form, change)
-        obj.user.groups.add(Group.objects.get_or_create(name=Role.SPECIALIST)[0])
-        StatusChange.objects.create(
-            specialist=obj, to_status=SpecialistStatus.APPLICANT, as_of=obj.applied_on, changed_by=request.user
+        # An application registered here goes through the same service as the API: an applicant with its
+        # history row, the specialist role, a profile and an audit entry.
+        created = services.specialist_create(
+            name=obj.name,
+            email=obj.email,
+            applied_on=obj.applied_on,
+            username=obj.user.get_username(),
+            phone=obj.phone,
+            created_by=request.user,
         )
+        if obj.committee_id:
+            created.committee_id = obj.committee_id
+            created.save(update_fields=["committee"])
+        obj.pk, obj._state.adding = created.pk, False  # the admin saves the inlines and logs against obj
+        obj.refresh_from_db()
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

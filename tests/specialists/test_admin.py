@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from alliance.models import AuditEntry
+from alliance.roles import Role
 from specialists import services
 from specialists.enums import SpecialistStatus as S
 from specialists.lifecycle import lifecycle_run
@@ -375,7 +377,7 @@ def test_admin_activity_attendance_inline_uses_the_service(staff_client, populat
     assert (attendance.is_icebreaker, attendance.held_on) == (True, dt.date(2024, 4, 1))
 
 
-def test_admin_specialist_add_starts_as_applicant(staff_client):
+def test_admin_specialist_add_starts_as_applicant(staff_client, staff_user):
     user = UserFactory(username="newbie")
 
     response = staff_client.post(
@@ -400,8 +402,12 @@ def test_admin_specialist_add_starts_as_applicant(staff_client):
 
     assert response.status_code == 302
     specialist = Specialist.objects.get(user=user)
-    assert specialist.status == S.APPLICANT
+    assert (specialist.status, specialist.status_since) == (S.APPLICANT, dt.date(2024, 5, 1))
     assert StatusChange.objects.filter(specialist=specialist, to_status=S.APPLICANT).exists()
+    assert user.groups.filter(name=Role.SPECIALIST).exists()
+    assert AuditEntry.objects.filter(
+        action="specialist.created", object_id=str(specialist.pk), actor=staff_user
+    ).exists()
 
 
 def test_admin_voluntary_exit_action_needs_a_note(staff_client, populated):
