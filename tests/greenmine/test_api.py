@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from alliance.models import AuditEntry
 from greenmine import selectors, services
 from greenmine.exports import SEED_COLUMNS
-from greenmine.models import ExpertScore, PrerequisiteCheck
+from greenmine.models import Assessment, ExpertScore, PrerequisiteCheck
 from tests.factories import UserFactory
 from tests.greenmine import factories as gm
 
@@ -84,6 +84,15 @@ def test_create_assessment_by_staff_returns_id_and_default_pass_line(api_client,
     assert body["pass_line"] == 80.0
     assert body["status"] == "draft"
     assert body["catalogue"] == "2024"
+    saved = Assessment.objects.get(pk=body["id"])
+    assert (saved.mine_name, saved.variant, saved.mining_method, saved.pass_line) == (
+        "某某金矿",
+        "general",
+        "underground",
+        Decimal("80"),
+    )
+    assert saved.created_by == staff
+    assert AuditEntry.objects.filter(action="greenmine.assessment.created", actor=staff).count() == 1
 
 
 def test_create_assessment_custom_pass_line(api_client, staff):
@@ -95,6 +104,7 @@ def test_create_assessment_custom_pass_line(api_client, staff):
 
     assert response.status_code == 201
     assert response.json()["pass_line"] == 85.0
+    assert Assessment.objects.get(pk=response.json()["id"]).pass_line == Decimal("85")
 
 
 @pytest.mark.parametrize(
@@ -111,6 +121,7 @@ def test_create_assessment_bad_input_names_the_field(api_client, staff, payload,
 
     assert response.status_code == 400
     assert field in response.json()
+    assert not Assessment.objects.exists()
 
 
 def test_create_assessment_by_expert_is_forbidden(api_client, alice):
@@ -119,6 +130,8 @@ def test_create_assessment_by_expert_is_forbidden(api_client, alice):
     )
 
     assert response.status_code == 403
+    assert response.json() == {"detail": "Only secretariat staff may do this."}
+    assert not Assessment.objects.exists()
 
 
 def test_assign_expert_by_staff(api_client, staff, alice):
@@ -164,6 +177,12 @@ def test_prerequisites_all_passed_moves_to_scoring(api_client, staff, alice):
 
     assert response.status_code == 200
     assert response.json()["status"] == "scoring"
+    a.refresh_from_db()
+    assert a.status == "scoring"
+    checks = PrerequisiteCheck.objects.filter(assessment=a).order_by("code")
+    assert [(c.code, c.passed, c.record, c.checked_by) for c in checks] == [
+        (code, True, "证照齐全", alice) for code in sorted(codes)
+    ]
 
 
 def test_prerequisites_one_failure_ends_it_without_scoring(api_client, staff, alice):
