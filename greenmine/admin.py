@@ -160,7 +160,7 @@ class ExpertAssignmentForm(forms.ModelForm):
             try:
                 services.expert_check_assignable(cleaned["assessment"], cleaned["expert"])
             except BusinessRuleError as exc:
-                raise forms.ValidationError({"expert": exc.message}) from None
+                raise forms.ValidationError({"expert": exc.message} if exc.field else exc.message) from None
         return cleaned
 
 

@@ -155,6 +155,8 @@ def _lock(assessment):
 
 def expert_check_assignable(assessment, user):
     """The rules for assigning an expert, shared by the service and the admin form."""
+    if assessment.status == AssessmentStatus.COMPLETED:
+        raise BusinessRuleError("The assessment is completed; reopen it before assigning experts.")
     if user is None:
         raise BusinessRuleError("No user with this username.", field="username")
     if not has_role(user, Role.EXPERT):
@@ -167,8 +169,6 @@ def expert_check_assignable(assessment, user):
 def expert_assign(assessment, *, username, assigned_by=None):
     """Assign an expert (a user with the expert role) to score the mine.  Audit entry."""
     assessment = _lock(assessment)
-    if assessment.status == AssessmentStatus.COMPLETED:
-        raise BusinessRuleError("The assessment is completed; reopen it before assigning experts.")
     user = get_user_model().objects.filter(username=username).first() if username else None
     expert_check_assignable(assessment, user)
     assignment = ExpertAssignment.objects.create(assessment=assessment, expert=user, assigned_by=assigned_by)

@@ -117,3 +117,22 @@ def test_admin_assign_expert_goes_through_service(admin_client, staff_user):
 
     assert response.status_code == 302
     assert list(a.assignments.values_list("expert__username", flat=True)) == ["alice"]
+
+
+def test_admin_assign_expert_to_completed_assessment_shows_form_error(admin_client, staff_user):
+    from greenmine import services
+
+    a = gm.assessment(staff_user)
+    alice, bob = gm.expert("alice"), gm.expert("bob")
+    (assignment,) = gm.assign(a, staff_user, alice)
+    gm.pass_prerequisites(a, staff_user)
+    gm.full_scores(assignment)
+    gm.evidence_for_all(a, staff_user)
+    services.assignment_submit(assignment, by=alice)
+    services.assessment_complete(a, by=staff_user)
+
+    response = admin_client.post("/admin/greenmine/expertassignment/add/", {"assessment": a.pk, "expert": bob.pk})
+
+    assert response.status_code == 200
+    assert "The assessment is completed; reopen it before assigning experts." in response.content.decode()
+    assert list(a.assignments.values_list("expert__username", flat=True)) == ["alice"]
