@@ -15,7 +15,6 @@ from alliance.exceptions import BusinessRuleError
 from alliance.xlsx import SheetErrors, xlsx_response
 
 from .. import exports, services
-from ..enums import FROZEN_STATES
 from ..imports import COLUMNS as IMPORT_COLUMNS
 from ..imports import activities_import
 from ..models import Activity, Attendance, LedgerEntry, Redemption, Transfer
@@ -45,20 +44,18 @@ class ActivityEntryForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        rule, specialist = data.get("rule"), data.get("specialist")
-        if specialist and specialist.status in FROZEN_STATES:
-            self.add_error("specialist", _("This specialist has left the programme; their points are frozen."))
-        if rule is None:
+        if data.get("rule") is None:
             self.add_error("rule", _("Choose the rule."))
-            return data
-        try:
-            services.rule_points(
-                rule, quantity=data.get("quantity"), amount=data.get("amount"), level=data.get("level")
-            )
-        except BusinessRuleError as exc:
+        refusals = services.activity_refusals(
+            data.get("specialist"),
+            data.get("rule"),
+            occurred_on=data.get("occurred_on"),
+            quantity=data.get("quantity"),
+            amount=data.get("amount"),
+            level=data.get("level") or "",
+        )
+        for exc in refusals:
             self.add_error(exc.field if exc.field in self.fields else None, exc.message)
-        if data.get("occurred_on") and data["occurred_on"] > timezone.localdate():
-            self.add_error("occurred_on", _("The activity date cannot be in the future."))
         return data
 
 

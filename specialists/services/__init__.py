@@ -13,7 +13,14 @@ One module per area, all re-exported here so callers keep writing
 
 from .committees import excellent_nominate, membership_add, membership_check, motion_close, motion_tally, vote_cast
 from .common import today
-from .ledger import activity_record, attendance_record, icebreaker_record, ledger_reverse, rule_points
+from .ledger import (
+    activity_record,
+    activity_refusals,
+    attendance_record,
+    icebreaker_record,
+    ledger_reverse,
+    rule_points,
+)
 from .organisation import (
     contact_record,
     document_request_create,
@@ -53,6 +60,7 @@ __all__ = [
     "PROBATION_MONTHS",
     "RULE",
     "activity_record",
+    "activity_refusals",
     "attendance_record",
     "contact_record",
     "document_request_create",

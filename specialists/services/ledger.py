@@ -45,6 +45,37 @@ def _rule(code_or_rule):
     return rule
 
 
+def _check_not_future(occurred_on):
+    if occurred_on > today():
+        raise BusinessRuleError(_("The activity date cannot be in the future."), field="occurred_on")
+
+
+def _check_not_frozen(specialist):
+    if specialist.status in FROZEN_STATES:
+        raise BusinessRuleError(
+            _("This specialist has left the programme; their points are frozen."), field="specialist"
+        )
+
+
+def activity_refusals(specialist, rule, *, occurred_on, quantity=None, amount=None, level=""):
+    """Every rule `activity_record` would refuse this activity on, as BusinessRuleErrors (empty when it
+    may be recorded), so a form can show them all at once. A missing part (None) is not checked."""
+    checks = []
+    if specialist is not None:
+        checks.append(lambda: _check_not_frozen(specialist))
+    if rule is not None:
+        checks.append(lambda: rule_points(rule, quantity=quantity, amount=amount, level=level))
+    if occurred_on is not None:
+        checks.append(lambda: _check_not_future(occurred_on))
+    refusals = []
+    for check in checks:
+        try:
+            check()
+        except BusinessRuleError as exc:
+            refusals.append(exc)
+    return refusals
+
+
 @transaction.atomic
 def activity_record(
     specialist,
@@ -65,15 +96,13 @@ def activity_record(
     Side effects: one ledger entry (the trigger updates the balance), audit.
     """
     rule = _rule(rule)
-    if occurred_on > today():
-        raise BusinessRuleError("The activity date cannot be in the future.", field="occurred_on")
+    _check_not_future(occurred_on)
     specialist = lock_specialist(specialist)
     if idempotency_key:
         existing = LedgerEntry.objects.filter(specialist=specialist, idempotency_key=idempotency_key).first()
         if existing:
             return existing
-    if specialist.status in FROZEN_STATES:
-        raise BusinessRuleError("This specialist has left the programme; their points are frozen.", field="specialist")
+    _check_not_frozen(specialist)
     points = rule_points(rule, quantity=quantity, amount=amount, level=level)
     entry = LedgerEntry(
         specialist=specialist,

@@ -171,7 +171,27 @@ def test_admin_add_ledger_entry_bad_input_is_a_form_error(staff_client, populate
     )
 
     assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["amount"]
     assert not LedgerEntry.objects.filter(rule__code="sponsorship").exists()
+
+
+def test_admin_add_ledger_entry_shows_every_refusal_at_once(staff_client, populated):
+    from specialists.models import PointRule
+
+    gone = SpecialistFactory(status=S.EXITED)
+
+    response = staff_client.post(
+        reverse("admin:specialists_ledgerentry_add"),
+        {
+            "specialist": gone.pk,
+            "rule": PointRule.objects.get(code="sponsorship").pk,
+            "occurred_on": "2999-01-01",
+        },
+    )
+
+    assert response.status_code == 200
+    assert sorted(response.context["adminform"].form.errors) == ["amount", "occurred_on", "specialist"]
+    assert not LedgerEntry.objects.filter(specialist=gone).exists()
 
 
 def test_admin_reverse_action_needs_a_reason_and_reverses(staff_client, populated):
