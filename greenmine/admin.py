@@ -122,7 +122,8 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            services.assessment_update(obj, mine_name=obj.mine_name, organisation=obj.organisation, by=request.user)
+            obj.refresh_from_db()
             return
         created = services.assessment_create(
             mine_name=obj.mine_name,

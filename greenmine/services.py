@@ -128,6 +128,27 @@ def assessment_create(
     return assessment
 
 
+@transaction.atomic
+def assessment_update(assessment, *, mine_name, organisation, by):
+    """Correct the mine's name or unit (the admin's change form); the scoring rules of an assessment
+    (variant, method, pass line, province) never change here.  Audit entry listing what changed."""
+    mine_name = " ".join((mine_name or "").split())
+    if not mine_name:
+        raise BusinessRuleError("Name the mine.", field="mine_name")
+    assessment = _lock(assessment)
+    changes = {}
+    if assessment.mine_name != mine_name:
+        changes["mine_name"] = [assessment.mine_name, mine_name]
+    if assessment.organisation_id != (organisation.pk if organisation else None):
+        changes["organisation"] = [str(assessment.organisation or ""), str(organisation or "")]
+    if changes:
+        assessment.mine_name = mine_name
+        assessment.organisation = organisation
+        assessment.save(update_fields=["mine_name", "organisation"])
+        audit.record("greenmine.assessment.updated", assessment, actor=by, **changes)
+    return assessment
+
+
 def assessment_set_status(assessment, status, *, by=None, reason=""):
     """The one transition function of an assessment (see TRANSITIONS).  Writes an audit entry."""
     old = assessment.status

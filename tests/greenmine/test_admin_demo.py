@@ -136,3 +136,24 @@ def test_admin_assign_expert_to_completed_assessment_shows_form_error(admin_clie
     assert response.status_code == 200
     assert "The assessment is completed; reopen it before assigning experts." in response.content.decode()
     assert list(a.assignments.values_list("expert__username", flat=True)) == ["alice"]
+
+
+def test_admin_assessment_change_goes_through_service_and_is_audited(admin_client, staff_user):
+    from alliance.models import AuditEntry
+
+    a = gm.assessment(staff_user, mine_name="旧矿名")
+    url = f"/admin/greenmine/assessment/{a.pk}/change/"
+    page = admin_client.get(url)
+    data = {"mine_name": "  新  矿名 ", "organisation": ""}
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    a.refresh_from_db()
+    assert a.mine_name == "新 矿名"
+    entry = AuditEntry.objects.get(action="greenmine.assessment.updated")
+    assert entry.data == {"mine_name": ["旧矿名", "新 矿名"]}
+    assert entry.object_id == str(a.pk)
