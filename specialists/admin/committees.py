@@ -16,7 +16,6 @@ from alliance.exceptions import BusinessRuleError
 from alliance.xlsx import xlsx_response
 
 from .. import documents, exports, selectors, services
-from ..enums import SpecialistStatus
 from ..models import Committee, CommitteeMembership, ExcellentNomination, Meeting, Motion, Vote
 from .common import each_selected
 
@@ -162,8 +161,10 @@ class NominationForm(forms.ModelForm):
 
     def clean_specialist(self):
         specialist = self.cleaned_data["specialist"]
-        if specialist.status != SpecialistStatus.GENERAL:
-            raise ValidationError(_("Only general specialists take part in the selection."))
+        try:
+            services.excellent_check(specialist)
+        except BusinessRuleError as exc:
+            raise ValidationError(exc.message) from None
         return specialist
 
 

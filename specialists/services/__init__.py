@@ -11,7 +11,15 @@ One module per area, all re-exported here so callers keep writing
 - `common`: today and the specialist row lock every ledger write takes (see its docstring).
 """
 
-from .committees import excellent_nominate, membership_add, membership_check, motion_close, motion_tally, vote_cast
+from .committees import (
+    excellent_check,
+    excellent_nominate,
+    membership_add,
+    membership_check,
+    motion_close,
+    motion_tally,
+    vote_cast,
+)
 from .common import today
 from .ledger import (
     activity_record,
@@ -65,6 +73,7 @@ __all__ = [
     "contact_record",
     "document_request_create",
     "document_request_mark_sent",
+    "excellent_check",
     "excellent_nominate",
     "icebreaker_record",
     "ledger_reverse",

@@ -3,6 +3,7 @@ nominations for the excellent-specialist award the committee votes on (第十二
 """
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
@@ -87,10 +88,15 @@ def motion_close(motion, *, on, actor):
     return motion
 
 
+def excellent_check(specialist):
+    """第七条 4: only general specialists take part in the excellent-specialist selection."""
+    if specialist.status != S.GENERAL:
+        raise BusinessRuleError(_("Only general specialists take part in the selection."), field="specialist")
+
+
 def excellent_nominate(specialist, *, year, reason, actor):
     """第十二条: staff nominate for 优秀绿色矿山科技特别专员; the committee then votes."""
-    if specialist.status != S.GENERAL:
-        raise BusinessRuleError("Only general specialists take part in the selection (第七条 4).", field="specialist")
+    excellent_check(specialist)
     if not (reason or "").strip():
         raise BusinessRuleError("Give the reason (service, promotion, publicity).", field="reason")
     nomination, created = ExcellentNomination.objects.get_or_create(

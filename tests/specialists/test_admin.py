@@ -15,6 +15,7 @@ from specialists.models import (
     Committee,
     CommitteeMembership,
     ContactLog,
+    ExcellentNomination,
     LedgerEntry,
     LifecycleRun,
     Meeting,
@@ -476,3 +477,27 @@ def test_admin_decline_liaison_change_request(staff_client, populated):
 
     request.refresh_from_db()
     assert request.status == "declined"
+
+
+def test_admin_nomination_of_a_roster_specialist_is_a_form_error(staff_client, populated):
+    response = staff_client.post(
+        reverse("admin:specialists_excellentnomination_add"),
+        {"year": "2024", "specialist": populated["bob"].pk, "reason": "宣传推广"},
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["specialist"]
+    assert not ExcellentNomination.objects.filter(specialist=populated["bob"]).exists()
+
+
+def test_admin_nomination_of_a_general_specialist_is_recorded(staff_client, populated, staff_user):
+    general = SpecialistFactory(status=S.GENERAL)
+
+    response = staff_client.post(
+        reverse("admin:specialists_excellentnomination_add"),
+        {"year": "2024", "specialist": general.pk, "reason": "服务突出"},
+    )
+
+    assert response.status_code == 302
+    nomination = ExcellentNomination.objects.get(specialist=general)
+    assert (nomination.year, nomination.reason, nomination.nominated_by) == (2024, "服务突出", staff_user)

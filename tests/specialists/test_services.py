@@ -113,8 +113,13 @@ def test_excellent_nomination_awarded_by_the_vote(specialist, recorder):
 
 
 def test_excellent_nomination_only_for_general(recorder):
-    with pytest.raises(BusinessRuleError):
-        services.excellent_nominate(SpecialistFactory(status=S.ROSTER), year=2024, reason="x", actor=recorder)
+    roster = SpecialistFactory(status=S.ROSTER)
+
+    with pytest.raises(BusinessRuleError) as exc:
+        services.excellent_nominate(roster, year=2024, reason="x", actor=recorder)
+
+    assert exc.value.field == "specialist"
+    assert not ExcellentNomination.objects.filter(specialist=roster).exists()
 
 
 def test_document_request_for_general_specialists_only(specialist, recorder):
