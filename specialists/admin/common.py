@@ -2,6 +2,7 @@
 report the outcome, and the read-only admin and inline for append-only records."""
 
 from django.contrib import messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.admin_base import ReadOnlyAdmin  # noqa: F401 - the admin modules import it from here
@@ -26,6 +27,17 @@ def each_selected(modeladmin, request, queryset, call):
         except BusinessRuleError as exc:
             failures.append((obj, exc.message))
     _report(modeladmin, request, done, failures)
+
+
+def each_selected_with_text(modeladmin, request, queryset, field, missing, call):
+    """An action whose action form's `field` (a reason, a note) must be written: refuse the whole action
+    with the message `missing` when it is empty, else `call(obj, text, today)` per selected object."""
+    text = request.POST.get(field, "").strip()
+    if not text:
+        modeladmin.message_user(request, missing, messages.ERROR)
+        return
+    on = timezone.localdate()
+    each_selected(modeladmin, request, queryset, lambda obj: call(obj, text, on))
 
 
 class ReadOnlyInline(BaseReadOnlyInline):

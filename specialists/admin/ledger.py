@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.exceptions import BusinessRuleError
@@ -18,7 +17,7 @@ from .. import exports, services
 from ..imports import COLUMNS as IMPORT_COLUMNS
 from ..imports import activities_import
 from ..models import Activity, Attendance, LedgerEntry, Redemption, Transfer
-from .common import ReadOnlyAdmin, each_selected
+from .common import ReadOnlyAdmin, each_selected, each_selected_with_text
 
 
 class ReverseActionForm(ActionForm):
@@ -103,13 +102,13 @@ class LedgerEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reverse the selected entries (give a reason)"))
     def reverse_entries(self, request, queryset):
-        reason = request.POST.get("reason", "").strip()
-        if not reason:
-            self.message_user(request, _("Give a reason for the reversal."), messages.ERROR)
-            return
-        on = timezone.localdate()
-        each_selected(
-            self, request, queryset, lambda e: services.ledger_reverse(e, on=on, actor=request.user, reason=reason)
+        each_selected_with_text(
+            self,
+            request,
+            queryset,
+            "reason",
+            _("Give a reason for the reversal."),
+            lambda e, reason, on: services.ledger_reverse(e, on=on, actor=request.user, reason=reason),
         )
 
     @admin.action(description=_("Export the selected entries (.xlsx)"))

@@ -19,7 +19,7 @@ from alliance.xlsx import xlsx_response
 from .. import documents, exports, selectors, services
 from ..enums import MotionKind, MotionResult, SpecialistStatus
 from ..models import CommitteeMembership, ContactLog, LedgerEntry, Motion, ProgrammeSettings, Specialist, StatusChange
-from .common import ReadOnlyAdmin, ReadOnlyInline, each_selected
+from .common import ReadOnlyAdmin, ReadOnlyInline, each_selected, each_selected_with_text
 from .documents import IssuedDocumentInline
 
 
@@ -187,28 +187,24 @@ class SpecialistAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Record a voluntary exit today (note: the application)"))
     def voluntary_exit(self, request, queryset):
-        note, on = request.POST.get("note", "").strip(), timezone.localdate()
-        if not note:
-            self.message_user(request, _("Write a note for this action."), messages.ERROR)
-            return
-        each_selected(
+        each_selected_with_text(
             self,
             request,
             queryset,
-            lambda s: services.specialist_voluntary_exit(s, on=on, actor=request.user, reason=note),
+            "note",
+            _("Write a note for this action."),
+            lambda s, note, on: services.specialist_voluntary_exit(s, on=on, actor=request.user, reason=note),
         )
 
     @admin.action(description=_("Return to the general list on application (note: the performance)"))
     def reinstate(self, request, queryset):
-        note, on = request.POST.get("note", "").strip(), timezone.localdate()
-        if not note:
-            self.message_user(request, _("Write a note for this action."), messages.ERROR)
-            return
-        each_selected(
+        each_selected_with_text(
             self,
             request,
             queryset,
-            lambda s: services.specialist_reinstate(s, on=on, actor=request.user, performance_note=note),
+            "note",
+            _("Write a note for this action."),
+            lambda s, note, on: services.specialist_reinstate(s, on=on, actor=request.user, performance_note=note),
         )
 
     @admin.action(description=_("Issue certificates (appointment, work ID, rights letter) to general specialists"))

@@ -207,6 +207,18 @@ def test_admin_reverse_action_needs_a_reason_and_reverses(staff_client, populate
     assert not LedgerEntry.objects.filter(reverses=entry).exists()
 
 
+def test_admin_reverse_action_reverses_an_unspent_entry(staff_client, populated, credit):
+    alice = populated["alice"]
+    extra = credit(alice, 5)
+    url = reverse("admin:specialists_ledgerentry_changelist")
+
+    staff_client.post(url, {"action": "reverse_entries", "_selected_action": [extra.pk], "reason": "录入错误"})
+
+    reversal = LedgerEntry.objects.get(reverses=extra)
+    assert (reversal.kind, reversal.points, reversal.description) == ("correction", -5, "录入错误")
+    assert Specialist.objects.get(pk=alice.pk).balance == 270
+
+
 def test_admin_redemption_actions_fulfil_and_cancel(staff_client, populated):
     redemption = Redemption.objects.get()
     url = reverse("admin:specialists_redemption_changelist")
