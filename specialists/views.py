@@ -230,16 +230,28 @@ def _form_errors(request, form):
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+def _post(request, form_class, anchor, refused, act):
+    """Every self-service form: parse it, call one service through `act(specialist, cleaned_data)`, which
+    returns the outcome as (message level, text), report a refusal as `refused` (with `%(reason)s`), and
+    go back to the page's `anchor` (post/redirect/get)."""
+    specialist = _me(request)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(anchor)
+    try:
+        level, text = act(specialist, form.cleaned_data)
+    except BusinessRuleError as exc:
+        messages.error(request, refused % {"reason": exc.message})
+    else:
+        messages.add_message(request, level, text)
+    return _back(anchor)
+
+
 @login_required
 @require_POST
 def redeem(request):
-    specialist = _me(request)
-    form = RedeemForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back("rewards")
-    data = form.cleaned_data
-    try:
+    def act(specialist, data):
         redemption, created = services.redemption_create(
             specialist,
             reward=data["reward"],
@@ -249,34 +261,21 @@ def redeem(request):
             idempotency_key=data["idempotency_key"],
             actor=request.user,
         )
-    except BusinessRuleError as exc:
-        messages.error(request, _("Not redeemed: %(reason)s") % {"reason": exc.message})
-        return _back("rewards")
-    values = {"reward": redemption.reward.name, "points": redemption.points, "balance": redemption.balance_after}
-    if created:
-        messages.success(
-            request,
-            _(
+        values = {"reward": redemption.reward.name, "points": redemption.points, "balance": redemption.balance_after}
+        if created:
+            return messages.SUCCESS, _(
                 "Redeemed %(reward)s for %(points)s points; your balance is now %(balance)s. "
                 "The service centre will contact you to hand it over."
-            )
-            % values,
-        )
-    else:
-        messages.info(request, _("This redemption was already recorded (%(reward)s, %(points)s points).") % values)
-    return _back("rewards")
+            ) % values
+        return messages.INFO, _("This redemption was already recorded (%(reward)s, %(points)s points).") % values
+
+    return _post(request, RedeemForm, "rewards", _("Not redeemed: %(reason)s"), act)
 
 
 @login_required
 @require_POST
 def transfer(request):
-    specialist = _me(request)
-    form = TransferForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back("transfer")
-    data = form.cleaned_data
-    try:
+    def act(specialist, data):
         result, created = services.transfer_to_account(
             specialist,
             username=data["to"],
@@ -284,55 +283,36 @@ def transfer(request):
             idempotency_key=data["idempotency_key"],
             actor=request.user,
         )
-    except BusinessRuleError as exc:
-        messages.error(request, _("Not transferred: %(reason)s") % {"reason": exc.message})
-        return _back("transfer")
-    values = {"points": result.points, "name": result.recipient.name, "balance": result.balance_after}
-    if created:
-        messages.success(
-            request, _("Transferred %(points)s points to %(name)s; your balance is now %(balance)s.") % values
-        )
-    else:
-        messages.info(request, _("This transfer was already recorded (%(points)s points to %(name)s).") % values)
-    return _back("transfer")
+        values = {"points": result.points, "name": result.recipient.name, "balance": result.balance_after}
+        if created:
+            return messages.SUCCESS, _(
+                "Transferred %(points)s points to %(name)s; your balance is now %(balance)s."
+            ) % values
+        return messages.INFO, _("This transfer was already recorded (%(points)s points to %(name)s).") % values
+
+    return _post(request, TransferForm, "transfer", _("Not transferred: %(reason)s"), act)
 
 
 @login_required
 @require_POST
 def document_request(request):
-    specialist = _me(request)
-    form = DocumentRequestForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back("documents")
-    try:
-        paper = services.document_request_create(specialist, **form.cleaned_data)
-    except BusinessRuleError as exc:
-        messages.error(request, _("Not requested: %(reason)s") % {"reason": exc.message})
-        return _back("documents")
-    messages.success(
-        request,
-        _("Your request for %(copies)s paper copies of the %(document)s has been sent to the service centre.")
-        % {"copies": paper.copies, "document": paper.get_kind_display()},
-    )
-    return _back("documents")
+    def act(specialist, data):
+        paper = services.document_request_create(specialist, **data)
+        return messages.SUCCESS, _(
+            "Your request for %(copies)s paper copies of the %(document)s has been sent to the service centre."
+        ) % {"copies": paper.copies, "document": paper.get_kind_display()}
+
+    return _post(request, DocumentRequestForm, "documents", _("Not requested: %(reason)s"), act)
 
 
 @login_required
 @require_POST
 def liaison_change(request):
-    specialist = _me(request)
-    form = LiaisonChangeForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back("liaison")
-    try:
-        services.liaison_change_request_create(specialist, reason=form.cleaned_data["reason"])
-    except BusinessRuleError as exc:
-        messages.error(request, _("Not sent: %(reason)s") % {"reason": exc.message})
-        return _back("liaison")
-    messages.success(request, _("Your request for another liaison has been sent to the service centre."))
-    return _back("liaison")
+    def act(specialist, data):
+        services.liaison_change_request_create(specialist, reason=data["reason"])
+        return messages.SUCCESS, _("Your request for another liaison has been sent to the service centre.")
+
+    return _post(request, LiaisonChangeForm, "liaison", _("Not sent: %(reason)s"), act)
 
 
 @login_required

@@ -218,6 +218,28 @@ def test_transfer_through_page_refused_writes_nothing(my_client, me, to, points)
     assert [level for level, _text in _messages(response)] == [levels.ERROR]
 
 
+def test_transfer_through_page_twice_with_one_key_records_once(my_client, me):
+    friend = SpecialistFactory(user__username="li")
+    form = {"to": "li", "points": "12", "idempotency_key": "t1"}
+
+    my_client.post(reverse("specialists:transfer"), form)
+    again = my_client.post(reverse("specialists:transfer"), form)
+
+    me.refresh_from_db()
+    friend.refresh_from_db()
+    assert (me.balance, friend.balance) == (18, 12)
+    assert Transfer.objects.count() == 1
+    assert [level for level, _text in _messages(again)] == [levels.SUCCESS, levels.INFO]
+
+
+def test_transfer_through_page_to_unknown_account_names_it(my_client, me):
+    response = my_client.post(reverse("specialists:transfer"), {"to": "nobody", "points": "5", "idempotency_key": "t"})
+
+    [(level, text)] = _messages(response)
+    assert level == levels.ERROR
+    assert "nobody" in text
+
+
 def test_exited_specialist_sees_no_spending_forms(client, credit):
     gone = SpecialistFactory(status=S.EXITED)
     client.force_login(gone.user)
