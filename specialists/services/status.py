@@ -41,6 +41,14 @@ def move_allowed(from_status, to_status, cause):
 
 
 @transaction.atomic
+def _required_text(value, message, *, field):
+    """The stripped `value`; refused with `message` when blank (a decision that must be written down)."""
+    text = (value or "").strip()
+    if not text:
+        raise BusinessRuleError(message, field=field)
+    return text
+
+
 def specialist_create(*, name, email="", applied_on, username=None, phone="", organisation=None, created_by=None):
     """Register an application (第四条: accepted all year).
 
@@ -183,6 +191,7 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
 @transaction.atomic
 def specialist_keep_on_roster(specialist, *, on, actor, reason):
     """The committee voted against an exit: back to the roster with a fresh 3-month window."""
+    reason = _required_text(reason, "Say why the exit is not confirmed.", field="reason")
     specialist = lock_specialist(specialist)
     if specialist.status != S.EXIT_PENDING:
         raise BusinessRuleError("Only a specialist flagged for exit can be kept.", field="status")
@@ -193,8 +202,9 @@ def specialist_keep_on_roster(specialist, *, on, actor, reason):
 
 
 @transaction.atomic
-def specialist_voluntary_exit(specialist, *, on, actor, reason=""):
-    """Voluntary exit on application (第六条 7)."""
+def specialist_voluntary_exit(specialist, *, on, actor, reason):
+    """Voluntary exit on application (第六条 7); `reason` records the application."""
+    reason = _required_text(reason, "Record the specialist's application to exit (the reason).", field="reason")
     specialist = lock_specialist(specialist)
     specialist_set_status(
         specialist,
@@ -204,7 +214,7 @@ def specialist_voluntary_exit(specialist, *, on, actor, reason=""):
         rule="voluntary_exit",
         evidence={"reason": reason},
         exited_on=on,
-        exit_decision=(reason or "voluntary")[:300],
+        exit_decision=reason[:300],
     )
     return specialist
 
@@ -239,6 +249,9 @@ def three_consecutive_active_months(specialist, *, since, until):
 @transaction.atomic
 def specialist_reinstate(specialist, *, on, actor, performance_note):
     """Roster → general on application (第八条 3): 3 consecutive months of activity, good performance."""
+    performance_note = _required_text(
+        performance_note, "Note the specialist's performance (第八条 3).", field="performance_note"
+    )
     specialist = lock_specialist(specialist)
     if specialist.status != S.ROSTER:
         raise BusinessRuleError("Only a roster specialist can apply to return to the general list.", field="status")

@@ -57,6 +57,33 @@ def test_exit_not_confirmed_returns_to_roster_with_a_fresh_window(recorder):
     assert (specialist.status, specialist.status_since) == (S.ROSTER, D(2024, 6, 1))
 
 
+@pytest.mark.parametrize(
+    ("status", "call"),
+    [
+        (S.GENERAL, lambda s, actor: services.specialist_voluntary_exit(s, on=D(2024, 6, 1), actor=actor, reason=" ")),
+        (
+            S.EXIT_PENDING,
+            lambda s, actor: services.specialist_keep_on_roster(s, on=D(2024, 6, 1), actor=actor, reason=""),
+        ),
+        (
+            S.ROSTER,
+            lambda s, actor: services.specialist_reinstate(s, on=D(2024, 6, 1), actor=actor, performance_note=None),
+        ),
+    ],
+    ids=["voluntary-exit", "keep-on-roster", "reinstate"],
+)
+def test_status_decisions_without_a_written_reason_are_refused(recorder, status, call):
+    specialist = SpecialistFactory(status=status)
+
+    with pytest.raises(BusinessRuleError) as exc:
+        call(specialist, recorder)
+
+    assert exc.value.field in ("reason", "performance_note")
+    specialist.refresh_from_db()
+    assert specialist.status == status
+    assert not StatusChange.objects.filter(specialist=specialist).exclude(to_status=status).exists()
+
+
 def test_liaison_assign_keeps_history_and_closes_requests(specialist, recorder):
     first, second = UserFactory(is_staff=True), UserFactory(is_staff=True)
     services.liaison_assign(specialist, first, on=D(2024, 1, 1), actor=recorder)
