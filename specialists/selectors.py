@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from alliance.models import Profile
@@ -445,6 +446,10 @@ def exit_pending_list():
     return flags.select_related("specialist").order_by("as_of", "specialist__name")
 
 
+# 第十二条: the points a specialist earned in a year are the year's activities net of their corrections.
+YEAR_POINT_KINDS = [EntryKind.ACTIVITY, EntryKind.CORRECTION]
+
+
 def excellent_ranking(year, *, limit=50):
     """第十二条: general specialists ranked by the points they earned in the year."""
     return (
@@ -452,13 +457,28 @@ def excellent_ranking(year, *, limit=50):
         .annotate(
             year_points=Sum(
                 "entries__points",
-                filter=Q(entries__occurred_on__year=year, entries__kind__in=[EntryKind.ACTIVITY, EntryKind.CORRECTION]),
+                filter=Q(entries__occurred_on__year=year, entries__kind__in=YEAR_POINT_KINDS),
             ),
             activities=Count("attendances", filter=Q(attendances__held_on__year=year), distinct=True),
         )
         .filter(year_points__gt=0)
         .order_by("-year_points", "name")[:limit]
     )
+
+
+def with_year_points(nominations):
+    """Excellent nominations annotated with `year_points`: the nominee's points in the nomination's year,
+    counted as `excellent_ranking` counts them (one query for the whole list)."""
+    points = (
+        LedgerEntry.objects.filter(
+            specialist=OuterRef("specialist_id"), occurred_on__year=OuterRef("year"), kind__in=YEAR_POINT_KINDS
+        )
+        .order_by()
+        .values("specialist")
+        .annotate(total=Sum("points"))
+        .values("total")
+    )
+    return nominations.annotate(year_points=Coalesce(Subquery(points), 0))
 
 
 def attendances_of(specialist):

@@ -6,7 +6,6 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -209,16 +208,12 @@ class ExcellentNominationAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/specialists/excellent_ranking.html", context)
 
-    @admin.display(description=_("points in the year"))
-    def year_points(self, nomination):
-        from django.db.models import Sum
+    def get_queryset(self, request):
+        return selectors.with_year_points(super().get_queryset(request))
 
-        return (
-            nomination.specialist.entries.filter(occurred_on__year=nomination.year)
-            .filter(Q(points__gt=0, kind="activity") | Q(kind="correction"))
-            .aggregate(t=Sum("points"))["t"]
-            or 0
-        )
+    @admin.display(description=_("points in the year"), ordering="year_points")
+    def year_points(self, nomination):
+        return nomination.year_points
 
     def save_model(self, request, obj, form, change):
         if change:

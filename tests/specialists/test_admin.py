@@ -513,3 +513,16 @@ def test_admin_nomination_of_a_general_specialist_is_recorded(staff_client, popu
     assert response.status_code == 302
     nomination = ExcellentNomination.objects.get(specialist=general)
     assert (nomination.year, nomination.reason, nomination.nominated_by) == (2024, "服务突出", staff_user)
+
+
+def test_admin_nomination_list_shows_the_year_points_of_the_ranking(staff_client, populated, credit):
+    alice = populated["alice"]
+    credit(alice, 5, on=dt.date(2024, 6, 1))
+    credit(alice, 7, on=dt.date(2023, 6, 1))  # another year: not counted
+
+    response = staff_client.get(reverse("admin:specialists_excellentnomination_changelist"))
+    ranking = staff_client.get(reverse("admin:specialists_excellent_ranking"), {"year": "2024"})
+
+    [nomination] = response.context["cl"].result_list
+    assert nomination.year_points == 305
+    assert [s.year_points for s in ranking.context["ranking"] if s.pk == alice.pk] == [305]
