@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib import messages
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -252,12 +253,18 @@ def test_admin_exit_decision_needs_the_vote(staff_client, populated):
 
     page = staff_client.get(url)
     refused = staff_client.post(url, {"outcome": "exit", "on": "2024-11-02", "decision": ""})
-    accepted = staff_client.post(url, {"outcome": "exit", "on": "2024-11-02", "decision": "2024-11-01 会议表决通过"})
 
     assert page.status_code == 200
     assert refused.status_code == 200
+    assert refused.context["form"].non_field_errors()
+    assert Specialist.objects.get(pk=bob.pk).status == S.EXIT_PENDING
+
+    accepted = staff_client.post(url, {"outcome": "exit", "on": "2024-11-02", "decision": "2024-11-01 会议表决通过"})
+
     assert accepted.status_code == 302
     assert Specialist.objects.get(pk=bob.pk).status == S.EXITED
+    bob.refresh_from_db()
+    assert (bob.exited_on, bob.exit_decision) == (dt.date(2024, 11, 2), "2024-11-01 会议表决通过")
 
 
 def _workbook(rows):
@@ -370,12 +377,17 @@ def test_admin_membership_cap_is_one_third_of_general(staff_client, populated):
     }
 
     refused = staff_client.post(url, body)  # 2 general specialists: at most 0 members
+
+    assert refused.status_code == 200
+    assert "one third" in refused.content.decode() or "三分之一" in refused.content.decode()
+    [error] = refused.context["adminform"].form.non_field_errors()
+    assert "at most one third of the 2 general specialists (0)" in error
+    assert not CommitteeMembership.objects.filter(specialist=carol).exists()
+
     for _ in range(4):
         SpecialistFactory()
     accepted = staff_client.post(url, body)  # 6 general: at most 2 members
 
-    assert refused.status_code == 200
-    assert "one third" in refused.content.decode() or "三分之一" in refused.content.decode()
     assert accepted.status_code == 302
     assert CommitteeMembership.objects.count() == 2
 
@@ -466,6 +478,9 @@ def test_admin_reinstate_action_reports_the_rule(staff_client, populated):
 
     assert Specialist.objects.get(pk=bob.pk).status == S.ROSTER
     assert "3 consecutive" in response.content.decode() or "连续" in response.content.decode()
+    [(level, text)] = [(m.level, m.message) for m in response.context["messages"]]
+    assert level == messages.ERROR
+    assert text.startswith("李博: ") and "3 consecutive calendar months" in text
 
 
 def test_admin_excellent_ranking_page(staff_client, populated, credit):
