@@ -89,11 +89,18 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
 
-class ExportStatus(models.TextChoices):
+class JobStatus(models.TextChoices):
+    """Where a background job (export or import) stands."""
+
     PENDING = "pending", _("Queued")
+    # The broker could not be reached when the job was sent: nothing will run it until it is retried.
+    UNQUEUED = "unqueued", _("Not queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+ExportStatus = JobStatus
 
 
 class ExportJob(models.Model):
@@ -105,7 +112,9 @@ class ExportJob(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("times sent to the worker"), default=0)
+    queued_at = models.DateTimeField(_("last sent to the worker"), null=True, blank=True)
     rows_total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file = models.FileField(_("file"), upload_to="exports/", blank=True)
@@ -131,6 +140,63 @@ class ExportJob(models.Model):
     @property
     def percent(self):
         if self.status == ExportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+
+def import_path(job, filename):
+    return f"imports/{job.pk}/{filename}"
+
+
+class ImportJob(models.Model):
+    """An uploaded workbook imported by a Celery worker, with its progress and every error found.
+
+    `fingerprint` is the SHA-256 of the file's bytes: a file already imported is refused.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    importer = models.CharField(_("import"), max_length=100)
+    file = models.FileField(_("file"), upload_to=import_path)
+    filename = models.CharField(_("file name"), max_length=255)
+    fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64, db_index=True)
+    params = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("times sent to the worker"), default=0)
+    queued_at = models.DateTimeField(_("last sent to the worker"), null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    # Every problem found, as [{"row": 12, "column": "日期", "message": "..."}]; nothing is written then.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    # What was done: counts of rows recorded and rows reported as already in the ledger, etc.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            # One successful import per file and importer; failed ones may be retried with the same file.
+            models.UniqueConstraint(
+                fields=["importer", "fingerprint"],
+                condition=models.Q(status="done"),
+                name="import_once_per_file",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.importer} {self.filename} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self):
+        if self.status == JobStatus.DONE:
             return 100
         if not self.rows_total:
             return 0

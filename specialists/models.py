@@ -398,6 +398,17 @@ class LedgerEntry(models.Model):
     occurred_on = models.DateField(_("date"), db_index=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     source_document = models.FileField(_("source document"), upload_to=source_document_path, blank=True)
+    # The document an imported row cites (e.g. a meeting notice number); with specialist, rule, date,
+    # quantity and amount it identifies a row already recorded.
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    import_job = models.ForeignKey(
+        "alliance.ImportJob",
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal", verbose_name=_("reverses")
     )
@@ -602,6 +613,8 @@ class IssuedDocument(models.Model):
     )
     file = models.FileField(_("PDF"), upload_to=issued_document_path, blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    # Set when the rendering task could not be sent to the worker (broker down); cleared when it is.
+    dispatch_failed_at = models.DateTimeField(_("could not be queued at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "kind", "specialist"]
