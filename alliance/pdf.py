@@ -6,6 +6,7 @@ uses.  Documents may load only the project's own static files: anything else (ot
 files, http, data from elsewhere) is refused by `safe_url_fetcher`.
 """
 
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
-from weasyprint.urls import URLFetcher
 
 PDF_STYLESHEET = "css/pdf.css"
 
@@ -32,28 +32,36 @@ def static_base_url():
     return (Path(settings.STATICFILES_DIRS[0]).resolve()).as_uri() + "/"
 
 
-class StaticOnlyURLFetcher(URLFetcher):
-    """Serves file:// URLs inside the project's static folders; refuses everything else."""
+@cache
+def _fetcher_class():
+    """WeasyPrint is imported where a PDF is rendered, not at every process start (it costs ~0.5 s)."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, **kwargs):
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False, **kwargs)
+    class StaticOnlyURLFetcher(URLFetcher):
+        """Serves file:// URLs inside the project's static folders; refuses everything else."""
 
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path)).resolve()
-            if any(path == root or root in path.parents for root in _static_roots()) and path.is_file():
-                return super().fetch(path.as_uri(), headers)
-        raise RefusedURL(f"PDF resources are limited to the project's static files; refused {url!r}")
+        def __init__(self, **kwargs):
+            super().__init__(allowed_protocols={"file"}, allow_redirects=False, **kwargs)
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path == root or root in path.parents for root in _static_roots()) and path.is_file():
+                    return super().fetch(path.as_uri(), headers)
+            raise RefusedURL(f"PDF resources are limited to the project's static files; refused {url!r}")
+
+    return StaticOnlyURLFetcher
 
 
-safe_url_fetcher = StaticOnlyURLFetcher()
+def safe_url_fetcher(url):
+    return _fetcher_class()()(url)
 
 
 def render_html_to_pdf(html):
     from weasyprint import CSS, HTML
 
-    fetcher = StaticOnlyURLFetcher()
+    fetcher = _fetcher_class()()
     base = static_base_url()
     stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=fetcher)
     return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])

@@ -67,3 +67,19 @@ def test_rendered_pdf_does_not_include_local_file_outside_static(tmp_path):
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "正文" in text
     assert "LEAKED-SECRET-MARKER" not in text
+
+
+def test_weasyprint_is_imported_only_when_a_pdf_is_rendered():
+    """Importing it costs about half a second; every process start (web, worker, manage.py) paid it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup();"
+        "from django.core.management import call_command; call_command('check');"
+        "from django.urls import get_resolver; get_resolver().url_patterns;"
+        "import alliance.pdf, specialists.documents, greenmine.exports;"
+        "sys.exit('weasyprint' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
