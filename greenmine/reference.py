@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from django.utils import timezone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -73,6 +74,8 @@ def load(apps=None):
                 },
             )
             indicators += 1
+        # Last: the catalogue cache (selectors.catalogue) is keyed by `loaded_at`.
+        CatalogueVersion.objects.filter(pk=version.pk).update(loaded_at=timezone.now())
     if versions:
         latest = max(versions, key=lambda v: v.code)
         CatalogueVersion.objects.exclude(pk=latest.pk).filter(is_current=True).update(is_current=False)

@@ -392,7 +392,8 @@ def compute_result(
         result.scored_by = len(counted)
         # Exact arithmetic: in 28-digit decimals a mean of thirds rescaled by 12/11 can come out as
         # 7.999…9 for an exact 8, and a total of exactly 80 as 79.999…9 (not qualified).
-        result.exact = sum((Fraction(v) for v in counted), Fraction(0)) / len(counted) if counted else Fraction(0)
+        # The experts' scores have two decimals, so their Decimal sum is exact; one Fraction per mean.
+        result.exact = Fraction(sum(counted, ZERO)) / len(counted) if counted else Fraction(0)
         result.score = _to_decimal(result.exact)
 
     category_results, exact_scores = [], []

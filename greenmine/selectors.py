@@ -2,9 +2,16 @@
 
 `load_assessment_data` fetches everything an assessment's result, export and report need in a
 fixed number of queries, whatever the number of experts; the arithmetic is in `scoring`.
+
+The catalogue (categories, indicators, national prerequisites) is reference data loaded from a
+file and never edited in the admin: it is read once per version and kept in the process, keyed
+by the version's `loaded_at`, which every reload of the file changes.  Experts' scores are read
+as plain rows (`values_list`): at 20 experts × 45 indicators, model instances (each score with
+its indicator and its JSON rule) cost several times the query itself.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -14,6 +21,7 @@ from . import scoring
 from .enums import AssignmentStatus
 from .models import (
     Assessment,
+    CatalogueVersion,
     Category,
     Evidence,
     ExpertAssignment,
@@ -37,12 +45,44 @@ def assignment_of(assessment, user):
     return ExpertAssignment.objects.filter(assessment=assessment, expert=user).first()
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """One catalogue version's reference rows (model instances, shared: do not modify them)."""
+
+    categories: tuple
+    indicators: tuple  # with .category filled in, by number
+    prerequisites: tuple  # dicts with code, name, requirement, national
+    by_id: dict  # indicator id → indicator
+
+
+_catalogues: dict = {}
+
+
+def catalogue(version):
+    """The rows of a CatalogueVersion (instance, or its id: then one query to learn its `loaded_at`)."""
+    if not isinstance(version, CatalogueVersion):
+        version = CatalogueVersion.objects.only("id", "loaded_at").get(pk=version)
+    key = (version.pk, version.loaded_at)
+    cached = _catalogues.get(key)
+    if cached is None:
+        categories = tuple(Category.objects.filter(version_id=version.pk).order_by("number"))
+        indicators = tuple(
+            Indicator.objects.filter(version_id=version.pk).select_related("category").order_by("number")
+        )
+        prerequisites = tuple(
+            {"code": p.code, "name": p.name, "requirement": p.requirement, "national": True}
+            for p in Prerequisite.objects.filter(version_id=version.pk)
+        )
+        cached = Catalogue(categories, indicators, prerequisites, {i.pk: i for i in indicators})
+        for stale in [k for k in _catalogues if k[0] == version.pk]:
+            del _catalogues[stale]
+        _catalogues[key] = cached
+    return cached
+
+
 def prerequisite_items(assessment):
     """The national veto items of the assessment's catalogue, then the province's own."""
-    items = [
-        {"code": p.code, "name": p.name, "requirement": p.requirement, "national": True}
-        for p in Prerequisite.objects.filter(version_id=assessment.catalogue_id)
-    ]
+    items = [dict(item) for item in catalogue(assessment.catalogue).prerequisites]
     for extra in assessment.extra_prerequisites or []:
         items.append(
             {
@@ -55,17 +95,29 @@ def prerequisite_items(assessment):
 
 
 def catalogue_indicators(version):
-    return Indicator.objects.filter(version=version).select_related("category").order_by("number")
+    return list(catalogue(version).indicators)
 
 
 def applicable_indicators(assessment):
     """The indicators an expert scores for this mine: its variant and, for ★ items, its method."""
     return [
         indicator
-        for indicator in catalogue_indicators(assessment.catalogue_id)
+        for indicator in catalogue(assessment.catalogue).indicators
         if scoring.indicator_applies(indicator, assessment.variant)
         and scoring.effective_rule(indicator.rule, assessment.mining_method) is not None
     ]
+
+
+class ScoreRow(NamedTuple):
+    """One expert's entry for one indicator, as read for results and reports."""
+
+    assignment_id: int
+    number: int
+    score: object  # Decimal or None
+    not_applicable: bool
+    reason: str  # "" unless read with_texts
+    record: str  # "" unless read with_texts
+    inputs: dict | None  # only with load_assessment_data(..., with_inputs=True)
 
 
 @dataclass
@@ -75,15 +127,21 @@ class AssessmentData:
     indicators: list
     prerequisites: list  # dicts with code, name, requirement, passed, record
     assignments: list
-    scores: list
+    scores: list  # ScoreRow
     evidence_numbers: set
     site_visits: list | None = None
 
 
-def load_assessment_data(assessment, *, with_visits=False):
-    """Everything about an assessment in a constant number of queries (7, plus 1 for site visits)."""
-    categories = list(Category.objects.filter(version_id=assessment.catalogue_id).order_by("number"))
-    indicators = list(catalogue_indicators(assessment.catalogue_id))
+def load_assessment_data(assessment, *, with_visits=False, with_texts=True, with_inputs=False):
+    """Everything about an assessment in a constant number of queries (4 with a cached catalogue,
+    plus 1 for site visits), whatever the number of experts.  `assessment` should come with its
+    catalogue (`select_related("catalogue")`), else reading it costs a query.
+
+    The result alone needs neither the experts' written records (`with_texts`) nor the scoring
+    pages' raw inputs (`with_inputs`); each is read only when asked for."""
+    rows = catalogue(assessment.catalogue)
+    categories = list(rows.categories)
+    indicators = list(rows.indicators)
     checks = {c.code: c for c in PrerequisiteCheck.objects.filter(assessment=assessment)}
     prerequisites = []
     for item in prerequisite_items(assessment):
@@ -94,12 +152,28 @@ def load_assessment_data(assessment, *, with_visits=False):
     assignments = list(
         ExpertAssignment.objects.filter(assessment=assessment).select_related("expert__profile").order_by("id")
     )
-    scores = list(
-        ExpertScore.objects.filter(assignment__assessment=assessment)
-        .select_related("indicator")
-        .order_by("assignment_id", "indicator__number")
+    number = {pk: i.number for pk, i in rows.by_id.items()}
+    columns = ["assignment_id", "indicator_id", "score", "not_applicable"]
+    columns += ["reason", "record"] if with_texts else []
+    columns += ["inputs"] if with_inputs else []
+    found = ExpertScore.objects.filter(assignment__assessment=assessment).order_by().values_list(*columns, named=True)
+    scores = sorted(
+        (
+            ScoreRow(
+                s.assignment_id,
+                number[s.indicator_id],
+                s.score,
+                s.not_applicable,
+                s.reason if with_texts else "",
+                s.record if with_texts else "",
+                s.inputs if with_inputs else None,
+            )
+            for s in found
+        ),
+        key=lambda s: (s.assignment_id, s.number),
     )
-    evidence_numbers = set(Evidence.objects.filter(assessment=assessment).values_list("indicator__number", flat=True))
+    evidence = Evidence.objects.filter(assessment=assessment).order_by().values_list("indicator_id", flat=True)
+    evidence_numbers = {number[pk] for pk in evidence.distinct()}
     visits = None
     if with_visits:
         visits = list(
@@ -119,11 +193,11 @@ def expert_label(assignment):
 
 def compute(data: AssessmentData):
     """The scoring.Result of loaded data; every assigned expert's entries count (drafts included)."""
-    by_assignment = {a.pk: a for a in data.assignments}
+    username = {a.pk: a.expert.username for a in data.assignments}
     entries = [
         scoring.Entry(
-            expert=by_assignment[s.assignment_id].expert.username,
-            number=s.indicator.number,
+            expert=username[s.assignment_id],
+            number=s.number,
             score=s.score,
             not_applicable=s.not_applicable,
         )
@@ -157,7 +231,7 @@ def compute(data: AssessmentData):
 
 def result_payload(assessment, data=None):
     """The API's result: rounded for display, computed from unrounded values."""
-    data = data or load_assessment_data(assessment)
+    data = data or load_assessment_data(assessment, with_texts=False)
     result = compute(data)
     show = scoring.display
     return {
@@ -244,7 +318,7 @@ def indicator_records(data):
     for s in data.scores:
         text = s.record if not s.not_applicable else f"不涉及：{s.reason}" + (f"；{s.record}" if s.record else "")
         if text:
-            records.setdefault(s.indicator.number, []).append(f"{expert_label(by_assignment[s.assignment_id])}：{text}")
+            records.setdefault(s.number, []).append(f"{expert_label(by_assignment[s.assignment_id])}：{text}")
     return records
 
 

@@ -33,7 +33,7 @@ def assessment_list(request):
 
 def _sheet(assessment, assignment, data):
     """The scoring page's groups: categories with their applicable indicators and the expert's entries."""
-    entries = {s.indicator.number: s for s in data.scores if s.assignment_id == assignment.pk} if assignment else {}
+    entries = {s.number: s for s in data.scores if s.assignment_id == assignment.pk} if assignment else {}
     evidence = {}
     for item in assessment.evidence.select_related("indicator").order_by("id"):
         evidence.setdefault(item.indicator.number, []).append(item)
@@ -81,7 +81,7 @@ def score_page(request, pk):
     assignment = selectors.assignment_of(assessment, request.user)
     if request.method == "POST":
         return _score_post(request, assessment, assignment)
-    data = selectors.load_assessment_data(assessment)
+    data = selectors.load_assessment_data(assessment, with_inputs=True)
     groups = _sheet(assessment, assignment, data)
     return render(
         request,

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from greenmine import reference
+from greenmine import reference, selectors
 from greenmine.models import CatalogueVersion, Indicator, Prerequisite
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +133,20 @@ def test_catalogue_load_corrects_an_existing_rule_in_place():
     indicator.refresh_from_db()
     assert indicator.rule["findings"][0]["max_count"] == 1
     assert Indicator.objects.filter(number=1).count() == 1
+
+
+def test_catalogue_cache_is_replaced_when_the_catalogue_file_is_loaded_again(monkeypatch):
+    """Results read the catalogue from a per-process cache keyed by the version's load time."""
+    version = Indicator.objects.get(version__is_current=True, number=1).version
+    assert selectors.catalogue(version.pk).indicators[0].name == "功能分区"  # cached now
+    read = reference.read_catalogue
+
+    def corrected(path):
+        data = read(path)
+        data["indicators"][0]["name"] = "功能分区（勘误）"
+        return data
+
+    monkeypatch.setattr(reference, "read_catalogue", corrected)
+    reference.load()
+
+    assert selectors.catalogue(version.pk).indicators[0].name == "功能分区（勘误）"
