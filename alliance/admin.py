@@ -1,9 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from .admin_base import ReadOnlyAdmin
-from .models import AuditEntry, ExportJob, Organisation, Profile
+from .models import AuditEntry, ExportJob, ImportJob, Organisation, Profile
+from .roles import grantable_roles, is_secretariat, may_manage_account
 
 User = get_user_model()
 
@@ -23,9 +30,17 @@ class ProfileInline(admin.StackedInline):
 
 admin.site.unregister(User)
 
+# What only a superuser changes on an account: these would hand out the whole admin.
+SUPERUSER_FIELDS = ["is_staff", "is_superuser", "user_permissions"]
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts.  Staff see every account; a non-superuser changes only their own (never its admin
+    rights or roles) and accounts whose every role they may grant (alliance.roles.may_manage_account),
+    and gives only the roles they may grant.  The form hides the rest and save_model/save_related refuse
+    a crafted request."""
+
     inlines = [ProfileInline]
     list_display = ["username", "profile_name", "organisation", "email", "roles", "is_active", "is_staff"]
     list_select_related = ["profile__organisation"]
@@ -34,6 +49,48 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_manage_account(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or may_manage_account(request.user, obj))
+
+    def _may_set_groups(self, request, obj):
+        return obj is not None and obj.pk != request.user.pk and bool(grantable_roles(request.user))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        readonly += SUPERUSER_FIELDS
+        if not self._may_set_groups(request, obj):
+            readonly.append("groups")
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=grantable_roles(request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            before = User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").first() if change else None
+            before = before or {"is_staff": False, "is_superuser": False}
+            if obj.is_staff != before["is_staff"] or obj.is_superuser != before["is_superuser"]:
+                raise PermissionDenied(gettext("Only a superuser gives or takes away admin rights."))
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        if request.user.is_superuser:
+            return
+        changed = before ^ set(user.groups.values_list("name", flat=True))
+        # In the admin's transaction: refusing here leaves the account as it was.
+        if changed and (user.pk == request.user.pk or changed - grantable_roles(request.user)):
+            raise PermissionDenied(gettext("You may not give or take away this role."))
 
     @admin.display(description="姓名")
     def profile_name(self, user):
@@ -47,6 +104,89 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="角色")
     def roles(self, user):
         return ", ".join(g.name for g in user.groups.all())
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Roles are groups whose permissions alliance.roles sets on every migrate: a superuser's alone
+    (a change made here is undone by the next migrate)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+# Django's admin names an object by str(), and a token's str() is its key: it would land in messages,
+# on the delete page and in the admin log.  The proxy model is the admin's alone (the API uses Token),
+# so naming it by its user here changes nothing the API sees.
+TokenProxy.__str__ = lambda token: gettext("API token of %(user)s") % {"user": token.user}
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DRFTokenAdmin):
+    """API tokens: who has one and since when, never the key.  A staff member sees and revokes only
+    their own and creates only their own, whose key is shown once, to them; a superuser manages all."""
+
+    list_display = ["user", "created"]
+    list_filter = []
+    fields = ["user"]
+    readonly_fields = []
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user")
+        return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+    def get_autocomplete_fields(self, request):
+        return ["user"] if request.user.is_superuser else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+            kwargs["initial"] = request.user.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _own_or_superuser(self, request, obj):
+        return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a token has nothing to edit: revoke it and create another
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._own_or_superuser(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._own_or_superuser(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not self._own_or_superuser(request, obj):
+            raise PermissionDenied(gettext("Only a superuser creates another user's API token."))
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if self._own_or_superuser(request, obj):
+            self.message_user(
+                request,
+                gettext("The key of this API token is %(key)s. Copy it now: it is not shown again.") % {"key": obj.key},
+                messages.WARNING,
+            )
+        return response
 
 
 @admin.register(AuditEntry)
@@ -67,8 +207,36 @@ class ExportJobAdmin(admin.ModelAdmin):
     list_select_related = ["requested_by"]
     readonly_fields = [f.name for f in ExportJob._meta.fields]
 
+    def get_queryset(self, request):
+        # Like the exports page: the secretariat sees every export, other staff their own.
+        queryset = super().get_queryset(request)
+        return queryset if is_secretariat(request.user) else queryset.filter(requested_by=request.user)
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """Read-only: imports are started from their pages and run by the worker."""
+
+    list_display = [
+        "created_at",
+        "importer",
+        "filename",
+        "requested_by",
+        "status",
+        "rows_done",
+        "rows_total",
+        "finished_at",
+    ]
+    list_filter = ["status", "importer"]
+    search_fields = ["filename", "fingerprint"]
+    list_select_related = ["requested_by"]
+    show_full_result_count = False
+
+
+from . import admin_lockouts  # noqa: E402, F401 - the login lockouts of django-axes

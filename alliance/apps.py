@@ -11,6 +11,6 @@ class AllianceConfig(AppConfig):
         from . import exports, roles
 
         exports.autodiscover()
-        # No sender: the grant must run after the last app's permissions exist, so it runs after
-        # every app's post_migrate (it is idempotent).
-        post_migrate.connect(roles.grant_staff_permissions, dispatch_uid="alliance-staff-permissions")
+        # No sender: the roles' permissions must be set after the last app's permissions exist, so it
+        # runs after every app's post_migrate (it is idempotent).
+        post_migrate.connect(roles.sync_role_permissions, dispatch_uid="alliance-role-permissions")

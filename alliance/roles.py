@@ -1,7 +1,7 @@
 """Roles are Django groups with fixed names (API contract, "Accounts")."""
 
 from django.contrib.auth.models import Group, Permission
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,8 +18,114 @@ class Role(models.TextChoices):
 
 # Roles whose holders work in the admin site.
 STAFF_ROLES = frozenset({Role.SECRETARIAT, Role.SERVICE_CENTRE})
-# Apps whose models secretariat staff manage in the admin.
-PROJECT_APPS = ("alliance", "specialists", "awards", "greenmine", "liaisons", "nominations", "auth", "authtoken")
+# The programmes' participants: no admin access, the pages and the API only.
+PARTICIPANT_ROLES = frozenset(set(Role) - STAFF_ROLES)
+
+# Roles a holder may give another account: the API's onboarding (POST /api/users/) and the user admin.
+# Staff roles carry admin permissions, so only a superuser grants them: no one hands out more power
+# than they hold.  The service centre registers specialists (第六条 1), which gives the role.
+GRANTABLE_ROLES = {
+    Role.SECRETARIAT: PARTICIPANT_ROLES,
+    Role.SERVICE_CENTRE: frozenset({Role.SPECIALIST}),
+}
+
+# What each role may do in the admin, per model ("app_label.model"): v(iew), a(dd), c(hange), d(elete).
+# The post_migrate hook below gives each role's group exactly these Django permissions, so the admin's
+# has_perm checks follow this table; a ModelAdmin may refuse more for a given row (an assessment
+# already scored is never deleted), never less.  It mirrors the API and the pages:
+# - the specialists programme is run by the secretariat and the service centre alike (第一条, 第六条;
+#   specialists.permissions.CanManageSpecialists); the rulebook's tables and the committees' make-up
+#   are the alliance's decisions, which the service centre applies but does not change;
+# - green mine is the secretariat's (greenmine.permissions.require_staff: "(staff)" in the API
+#   contract); experts score through the pages and the API, never here;
+# - accounts: the secretariat onboards users (POST /api/users/, IsSecretariat); groups (roles) and
+#   permissions are a superuser's; the audit log is the secretariat's (alliance.exporters).
+# Rows absent from the table, and every delete absent from it, are a superuser's alone.
+_SPECIALISTS_PROGRAMME = {
+    "specialists.specialist": "vac",
+    "specialists.statuschange": "v",
+    "specialists.lifecyclerun": "v",
+    "specialists.ledgerentry": "va",  # add records an activity through the service; corrections reverse
+    "specialists.redemption": "vc",
+    "specialists.transfer": "v",
+    "specialists.activity": "vac",
+    "specialists.attendance": "v",  # recorded on the activity's page (AttendanceInline)
+    "specialists.liaisonassignment": "v",
+    "specialists.liaisonchangerequest": "vc",
+    "specialists.contactlog": "vac",
+    "specialists.committeemembership": "vac",
+    "specialists.meeting": "vac",
+    "specialists.motion": "vac",
+    "specialists.vote": "va",  # cast on the motion's page (VoteInline)
+    "specialists.excellentnomination": "vac",  # 第六条 4
+    "specialists.documentrequest": "vc",
+    "specialists.issueddocument": "v",
+    "specialists.committee": "v",
+    "specialists.programmesettings": "v",
+    "specialists.pointrule": "v",
+    "specialists.reward": "v",
+}
+_EVERY_STAFF_MEMBER = {
+    "auth.user": "v",  # linking a specialist to an account (SpecialistAdmin's user field)
+    "alliance.profile": "v",
+    "alliance.organisation": "v",
+    "alliance.exportjob": "v",  # their own (ExportJobAdmin.get_queryset)
+    "alliance.importjob": "v",
+    "authtoken.tokenproxy": "vad",  # their own API token only (TokenAdmin)
+}
+_GREEN_MINE = {
+    "greenmine.catalogueversion": "v",
+    "greenmine.category": "v",
+    "greenmine.prerequisite": "v",
+    "greenmine.indicator": "v",
+    "greenmine.provincerule": "vacd",
+    "greenmine.assessment": "vacd",  # delete: only one nothing was recorded against (AssessmentAdmin)
+    "greenmine.expertassignment": "vac",
+    "greenmine.prerequisitecheck": "v",
+    "greenmine.expertscore": "v",
+    "greenmine.evidence": "v",
+    "greenmine.sitevisit": "v",
+}
+ADMIN_PERMISSIONS = {
+    Role.SECRETARIAT: {
+        **_EVERY_STAFF_MEMBER,
+        **_SPECIALISTS_PROGRAMME,
+        **_GREEN_MINE,
+        "auth.user": "vac",  # change: only accounts whose roles it may grant (UserAdmin)
+        "alliance.profile": "vac",
+        "alliance.organisation": "vac",
+        "alliance.auditentry": "v",
+        "specialists.committee": "vac",
+        "specialists.programmesettings": "vc",
+        "specialists.pointrule": "vc",
+        "specialists.reward": "vc",
+        "axes.accessattempt": "vd",  # lifting a login lockout (alliance.admin_lockouts)
+        "axes.accessfailurelog": "v",
+        "axes.accesslog": "v",
+    },
+    Role.SERVICE_CENTRE: {**_EVERY_STAFF_MEMBER, **_SPECIALISTS_PROGRAMME},
+    Role.SPECIALIST: {},
+    Role.EXPERT: {},
+    Role.COMMITTEE: {},
+    Role.LEADERSHIP: {},
+    Role.APPLICANT: {},
+    Role.LIAISON: {},
+}
+ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+
+
+def role_admin_actions(role, model_label):
+    """What `role` may do with `model_label` in the admin: a subset of {"view", "add", "change", "delete"}."""
+    return frozenset(ACTIONS[code] for code in ADMIN_PERMISSIONS[Role(role)].get(model_label.lower(), ""))
+
+
+def role_permission_keys(role):
+    """The (app_label, codename) pairs of the Django permissions the role's group holds."""
+    keys = set()
+    for label, codes in ADMIN_PERMISSIONS[Role(role)].items():
+        app_label, model = label.split(".")
+        keys.update((app_label, f"{ACTIONS[code]}_{model}") for code in codes)
+    return keys
 
 
 def role_names(user):
@@ -52,12 +158,41 @@ def is_service_staff(user):
     return is_secretariat(user) or has_role(user, Role.SERVICE_CENTRE)
 
 
-def grant_staff_permissions(**kwargs):
-    """Keep the staff groups able to work in the admin on every model of the project.
+def grantable_roles(user):
+    """The roles `user` may give another account (GRANTABLE_ROLES; a superuser: any)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role)
+    return frozenset(r for name in role_names(user) if name in Role.values for r in GRANTABLE_ROLES.get(Role(name), ()))
 
-    Runs after every migrate, so permissions of models added later are granted too.
+
+def may_manage_account(actor, target):
+    """Whether `actor` may change (or delete) `target`'s account: a superuser any account; nobody else a
+    superuser's, nor another staff member's; their own (its admin rights and roles stay as they are,
+    see alliance.admin.UserAdmin); any other account whose every role they may grant."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    if target.pk == actor.pk:
+        return True
+    if target.is_staff:
+        return False
+    return role_names(target) <= grantable_roles(actor)
+
+
+def sync_role_permissions(using=DEFAULT_DB_ALIAS, **kwargs):
+    """Give each role's group exactly the permissions ADMIN_PERMISSIONS lists, removing any other.
+
+    Runs after every migrate (alliance.apps), so a model added later gets its row's permissions, and
+    a permission granted by hand to a role's group is taken back.  Idempotent.
     """
-    perms = Permission.objects.filter(content_type__app_label__in=PROJECT_APPS)
-    for name in STAFF_ROLES:
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*perms)
+    perms = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.using(using).select_related("content_type")
+    }
+    for role in Role:
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        # A model whose app is not installed (or not migrated yet) is skipped; the next migrate adds it.
+        group.permissions.set([perms[key] for key in sorted(role_permission_keys(role)) if key in perms])

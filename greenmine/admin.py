@@ -9,7 +9,7 @@ from alliance.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from alliance.exceptions import BusinessRuleError
 
 from . import services
-from .enums import AssignmentStatus
+from .enums import AssessmentStatus, AssignmentStatus
 from .models import (
     Assessment,
     CatalogueVersion,
@@ -108,6 +108,25 @@ class AssessmentAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["organisation"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Only an assessment entered by mistake, before anyone worked on it: once an expert is assigned
+        # or anything is recorded, the scores, evidence and result are the assessment's record.
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or (
+            obj.status == AssessmentStatus.DRAFT
+            and not obj.assignments.exists()
+            and not obj.prerequisite_checks.exists()
+            and not obj.evidence.exists()
+            and not obj.site_visits.exists()
+        )
+
+    def get_actions(self, request):
+        # Bulk delete would skip the per-row check above.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         fixed = ["catalogue", "status", "result_link"]
         if obj is not None:  # the rules of an open assessment are changed only through its services
@@ -174,6 +193,9 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["assessment", "expert"]
     autocomplete_fields = ["expert"]
     actions = ["reopen_submissions"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the expert's scores hang on the assignment; no service unassigns one
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["status", "submitted_at"]

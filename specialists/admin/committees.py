@@ -25,6 +25,9 @@ class CommitteeAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     ordering = ["order"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # memberships and meetings name their committee
+
     def get_urls(self):
         return [
             path("summary/", self.admin_site.admin_view(self.summary_view), name="specialists_committee_summary"),
@@ -80,6 +83,9 @@ class CommitteeMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["committee", "specialist"]
     autocomplete_fields = ["specialist"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # 第五条: the one-third cap counts memberships; one ends with its end date
+
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
@@ -98,6 +104,9 @@ class MotionInline(admin.TabularInline):
     autocomplete_fields = ["subject"]
     show_change_link = True
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a motion and its votes are the committee's record
+
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
@@ -108,6 +117,9 @@ class MeetingAdmin(admin.ModelAdmin):
     filter_horizontal = ["attendees"]
     date_hierarchy = "held_on"
     inlines = [MotionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its motions and votes are the committee's record
 
 
 class VoteInline(admin.TabularInline):
@@ -134,6 +146,9 @@ class MotionAdmin(admin.ModelAdmin):
     readonly_fields = ["result", "decided_on"]
     inlines = [VoteInline]
     actions = ["close_vote"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # exit decisions and nominations cite the vote
 
     @admin.display(description=_("votes (for / against / abstain)"))
     def tally(self, motion):
@@ -177,6 +192,9 @@ class ExcellentNominationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["specialist"]
     readonly_fields = ["nominated_by", "motion", "awarded"]
     actions = ["issue_certificate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # 第十二条: the nomination is the record the award and its certificate rest on
 
     @admin.action(description=_("Issue the excellent-specialist certificate (awarded nominations)"))
     def issue_certificate(self, request, queryset):

@@ -27,6 +27,9 @@ class LiaisonChangeRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # 第三条: the request and its outcome are kept
+
     @admin.action(description=_("Decline the selected requests"))
     def decline(self, request, queryset):
         each_selected(self, request, queryset, lambda r: services.liaison_change_request_decline(r, actor=request.user))
@@ -41,6 +44,9 @@ class ContactLogAdmin(admin.ModelAdmin):
     autocomplete_fields = ["specialist"]
     exclude = ["staff"]
     date_hierarchy = "contacted_on"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # 第六条 5: the contact flag is computed from this log
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -66,6 +66,9 @@ class MembershipInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False  # joining goes through the 1/3 cap check (membership admin)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a membership ends with its end date
+
 
 class ContactInline(admin.TabularInline):
     model = ContactLog
@@ -123,6 +126,9 @@ class SpecialistAdmin(admin.ModelAdmin):
     action_form = NoteActionForm
     actions = ["approve_today", "reject_today", "voluntary_exit", "reinstate", "issue_certificates", "export_roster"]
     date_hierarchy = "status_since"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the ledger and the status history name the specialist; one leaves by exit (第九条)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(last_contact_on=Max("contacts__contacted_on"))

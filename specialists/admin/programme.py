@@ -10,7 +10,7 @@ class ProgrammeSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "probation_min_points", "contact_flag_days"]
 
     def has_add_permission(self, request):
-        return not ProgrammeSettings.objects.exists()
+        return super().has_add_permission(request) and not ProgrammeSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

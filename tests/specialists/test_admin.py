@@ -239,7 +239,8 @@ def test_admin_run_now_previews_then_runs(staff_client, populated):
     assert "李博" in preview.content.decode()
     assert Specialist.objects.get(pk=populated["bob"].pk).status == S.ROSTER
 
-    response = staff_client.post(url, {"as_of": "2024-06-01", "confirm": "1"})
+    seen = len(preview.context["changes"])  # the confirmation carries the number the preview showed
+    response = staff_client.post(url, {"as_of": "2024-06-01", "confirm": "1", "expected": str(seen)})
 
     assert response.status_code == 302
     assert Specialist.objects.get(pk=populated["bob"].pk).status == S.EXIT_PENDING
@@ -280,8 +281,16 @@ def _workbook(rows):
     return data
 
 
-def test_admin_import_is_all_or_nothing_with_row_errors(staff_client, populated):
-    url = reverse("admin:specialists_ledgerentry_import")
+def _import(client, capture, workbook):
+    """Upload through the admin page; the job runs (in-process) and its page is returned."""
+    with capture(execute=True):
+        response = client.post(reverse("admin:specialists_ledgerentry_import"), {"file": workbook})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/imports/")
+    return client.get(response["Location"])
+
+
+def test_admin_import_is_all_or_nothing_with_row_errors(staff_client, populated, django_capture_on_commit_callbacks):
     before = LedgerEntry.objects.count()
     bad = _workbook(
         [
@@ -292,18 +301,17 @@ def test_admin_import_is_all_or_nothing_with_row_errors(staff_client, populated)
         ]
     )
 
-    response = staff_client.post(url, {"file": bad})
+    page = _import(staff_client, django_capture_on_commit_callbacks, bad)
 
-    content = response.content.decode()
-    assert response.status_code == 200
+    content = page.content.decode()
+    assert page.status_code == 200
     assert LedgerEntry.objects.count() == before
-    assert "no such user" in content
-    assert "sponsorship" not in content or "amount" in content
-    assert content.count("<tr><td>") == 3
+    assert "没有这个用户。" in content
+    assert "“赞助”按金额（元）计分，请填写金额。" in content
+    assert content.count('class="import-error"') == 3
 
 
-def test_admin_import_records_every_row(staff_client, populated):
-    url = reverse("admin:specialists_ledgerentry_import")
+def test_admin_import_records_every_row(staff_client, populated, django_capture_on_commit_callbacks):
     good = _workbook(
         [
             ["alice", "knowledge_contest", "2024-03-01", None, None, None, "知识竞赛"],
@@ -312,9 +320,9 @@ def test_admin_import_records_every_row(staff_client, populated):
         ]
     )
 
-    response = staff_client.post(url, {"file": good})
+    page = _import(staff_client, django_capture_on_commit_callbacks, good)
 
-    assert response.status_code == 302
+    assert "已记录 3 条活动" in page.content.decode()
     points = list(
         LedgerEntry.objects.filter(occurred_on__gte=dt.date(2024, 3, 1), kind="activity")
         .order_by("occurred_on")
