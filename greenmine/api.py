@@ -4,12 +4,14 @@ from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alliance.exceptions import BusinessRuleError
+from alliance.parsers import JSONParser
 from alliance.permissions import IsSecretariat
+from alliance.validation import ItemErrors
 from alliance.xlsx import XLSX_CONTENT_TYPE
 
 from . import exports, permissions, selectors, services
@@ -17,11 +19,16 @@ from .models import Evidence
 from .serializers import (
     AssessmentCreateSerializer,
     AssessmentSerializer,
+    AssignmentResultSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
     PrerequisiteItemSerializer,
+    PrerequisitesResultSerializer,
+    PrerequisiteStateSerializer,
     ScoreItemSerializer,
+    ScoresResultSerializer,
     SiteVisitSerializer,
+    SubmitResultSerializer,
     UsernameSerializer,
 )
 
@@ -36,14 +43,29 @@ def _list_body(request, key):
     return data
 
 
-def _validated_items(serializer_class, items, key):
+def _validated_items(serializer_class, items):
+    """Every item checked; the errors of all of them at once, by position (see ItemErrors)."""
     serializer = serializer_class(data=items, many=True)
     if not serializer.is_valid():
-        for index, errors in enumerate(serializer.errors):
-            if errors:
-                field, messages = next(iter(errors.items()))
-                raise BusinessRuleError(f"Item {index + 1}: {messages[0]}", field=field)
+        # DRF gives {position: errors} for the bad items only (older versions: a list with {} for good ones).
+        raw = serializer.errors
+        pairs = raw.items() if isinstance(raw, dict) else enumerate(raw)
+        errors = {
+            int(index): {field: [str(m) for m in _messages(messages)] for field, messages in item_errors.items()}
+            for index, item_errors in pairs
+            if item_errors
+        }
+        raise ItemErrors(errors, length=len(items))
     return serializer.validated_data
+
+
+def _messages(detail):
+    """The reasons of a DRF error detail, flattened (a nested field gives a dict or a list)."""
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _messages(value)]
+    if isinstance(detail, list):
+        return [m for value in detail for m in _messages(value)]
+    return [detail]
 
 
 class CatalogueView(APIView):
@@ -98,7 +120,7 @@ class AssessmentDetailView(APIView):
 class ExpertsView(APIView):
     permission_classes = [IsSecretariat]
 
-    @extend_schema(request=UsernameSerializer, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request=UsernameSerializer, responses={201: AssignmentResultSerializer})
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         serializer = UsernameSerializer(data=request.data)
@@ -117,7 +139,7 @@ class ReopenView(APIView):
 
     permission_classes = [IsSecretariat]
 
-    @extend_schema(request=UsernameSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=UsernameSerializer, responses=AssignmentResultSerializer)
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         serializer = UsernameSerializer(data=request.data)
@@ -132,15 +154,15 @@ class ReopenView(APIView):
 class PrerequisitesView(APIView):
     """PUT [{"code","passed","record"}] (staff or an assigned expert)."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=PrerequisiteStateSerializer(many=True))
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         return Response(selectors.load_assessment_data(assessment).prerequisites)
 
-    @extend_schema(request=PrerequisiteItemSerializer(many=True), responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=PrerequisiteItemSerializer(many=True), responses=PrerequisitesResultSerializer)
     def put(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
-        items = _validated_items(PrerequisiteItemSerializer, _list_body(request, "prerequisites"), "prerequisites")
+        items = _validated_items(PrerequisiteItemSerializer, _list_body(request, "prerequisites"))
         assessment = services.prerequisites_record(assessment, items, by=request.user)
         data = selectors.load_assessment_data(assessment)
         return Response({"status": assessment.status, "prerequisites": data.prerequisites})
@@ -160,18 +182,18 @@ def _score_payload(score):
 class ScoresView(APIView):
     """The requesting expert's own scores: GET them, PUT [{"number","score"?,"not_applicable"?,"reason"?,"record"}]."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=ScoresResultSerializer)
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         assignment = permissions.own_assignment(request.user, assessment)
         scores = assignment.scores.select_related("indicator")
         return Response({"status": assignment.status, "scores": [_score_payload(s) for s in scores]})
 
-    @extend_schema(request=ScoreItemSerializer(many=True), responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=ScoreItemSerializer(many=True), responses=ScoresResultSerializer)
     def put(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         assignment = permissions.own_assignment(request.user, assessment)
-        items = _validated_items(ScoreItemSerializer, _list_body(request, "scores"), "scores")
+        items = _validated_items(ScoreItemSerializer, _list_body(request, "scores"))
         saved = services.scores_save(assignment, items, by=request.user)
         return Response({"status": assignment.status, "scores": [_score_payload(s) for s in saved]})
 
@@ -179,7 +201,7 @@ class ScoresView(APIView):
 class SubmitView(APIView):
     """POST: the expert submits their table (locked until staff reopen it)."""
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses=SubmitResultSerializer)
     def post(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         assignment = services.assignment_submit(permissions.own_assignment(request.user, assessment), by=request.user)
@@ -200,7 +222,7 @@ class CompleteView(APIView):
 class EvidenceView(APIView):
     """POST multipart `number`, `file` (staff or an assigned expert); GET the list."""
 
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]  # alliance.parsers': depth-limited
 
     @extend_schema(responses=EvidenceSerializer(many=True))
     def get(self, request, pk):

@@ -48,16 +48,59 @@ class UsernameSerializer(serializers.Serializer):
 class PrerequisiteItemSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40)
     passed = serializers.BooleanField()
-    record = serializers.CharField(allow_blank=True, required=False, default="")
+    record = serializers.CharField(allow_blank=True, required=False, default="", max_length=2000)
+
+
+class PrerequisiteStateSerializer(serializers.Serializer):
+    """A veto item of the assessment and what was recorded for it (passed null: not checked yet)."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    requirement = serializers.CharField()
+    national = serializers.BooleanField(required=False, help_text="Absent for a province's own item.")
+    passed = serializers.BooleanField(allow_null=True)
+    record = serializers.CharField(allow_blank=True)
+
+
+class PrerequisitesResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    prerequisites = PrerequisiteStateSerializer(many=True)
 
 
 class ScoreItemSerializer(serializers.Serializer):
-    number = serializers.IntegerField(min_value=1)
-    score = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True)
+    number = serializers.IntegerField(min_value=1, max_value=49)
+    score = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, min_value=0, max_value=100
+    )
     inputs = serializers.JSONField(required=False)
     not_applicable = serializers.BooleanField(required=False, default=False)
     reason = serializers.CharField(allow_blank=True, required=False, default="")
     record = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ScoreSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    score = serializers.FloatField(allow_null=True)
+    not_applicable = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    record = serializers.CharField(allow_blank=True)
+    inputs = serializers.DictField()
+
+
+class ScoresResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    scores = ScoreSerializer(many=True)
+
+
+class AssignmentResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False)
+    username = serializers.CharField()
+    status = serializers.CharField()
+
+
+class SubmitResultSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
@@ -81,7 +124,9 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class SiteVisitSerializer(serializers.ModelSerializer):
-    numbers = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
+    numbers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=49), required=False, write_only=True, max_length=49
+    )
     indicators = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,16 +1,16 @@
 """Every write of the green-mine programme, and the rules that guard it (seed 003)."""
 
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from alliance import audit
+from alliance import audit, uploads
 from alliance.exceptions import BusinessRuleError, NotPermitted
 from alliance.roles import Role, has_role, is_secretariat
+from alliance.validation import ItemErrors, check_date
 
 from . import permissions, scoring, selectors
 from .enums import (
@@ -45,21 +45,9 @@ TRANSITIONS = {
     AssessmentStatus.COMPLETED: {AssessmentStatus.SCORING},
 }
 
-# 说明 二（二）: evidence files — PDF, images and office documents, recognised by their first bytes.
-EVIDENCE_TYPES = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-    ".doc": (b"\xd0\xcf\x11\xe0",),
-    ".xls": (b"\xd0\xcf\x11\xe0",),
-    ".ppt": (b"\xd0\xcf\x11\xe0",),
-}
+# 说明 二（二）: evidence files — PDF, images and office documents, judged on their content
+# (alliance.uploads: parsed, not sniffed).
+EVIDENCE_TYPES = uploads.EVIDENCE
 
 
 def current_catalogue():
@@ -210,19 +198,32 @@ def prerequisites_record(assessment, items, *, by):
         raise BusinessRuleError("The assessment is completed; its prerequisites can no longer change.")
     known = {p["code"]: p for p in selectors.prerequisite_items(assessment)}
     if not isinstance(items, list) or not items:
-        raise BusinessRuleError("Send a list of prerequisite checks.", field="prerequisites")
+        raise BusinessRuleError(_("Send a list of prerequisite checks."), field="prerequisites")
     seen = set()
-    for item in items:
+
+    def check(index, item):
+        # Every item is checked, so one answer lists every mistake (see ItemErrors).
+        if not isinstance(item, dict):
+            raise BusinessRuleError(_("Each prerequisite check must be an object."), field="prerequisites")
         code = item.get("code")
+        problems = {}
         if code not in known:
-            raise BusinessRuleError(f"Unknown prerequisite code “{code}”; use {', '.join(known)}.", field="code")
-        if code in seen:
-            raise BusinessRuleError(f"Prerequisite “{code}” is listed twice.", field="code")
+            problems["code"] = _("Unknown prerequisite code “%(code)s”; use %(codes)s.") % {
+                "code": code,
+                "codes": ", ".join(known),
+            }
+        elif code in seen:
+            problems["code"] = _("Prerequisite “%(code)s” is listed twice.") % {"code": code}
         seen.add(code)
         if not isinstance(item.get("passed"), bool):
-            raise BusinessRuleError(f"“{code}”: passed must be true or false.", field="passed")
+            problems["passed"] = _("“%(code)s”: passed must be true or false.") % {"code": code}
         if not str(item.get("record") or "").strip():
-            raise BusinessRuleError(f"“{code}”: write the inspection record.", field="record")
+            problems["record"] = _("“%(code)s”: write the inspection record.") % {"code": code}
+        if problems:
+            raise ItemErrors({0: {field: [message] for field, message in problems.items()}}, length=1)
+        return item
+
+    ItemErrors.collect(items, check)
     for item in items:
         PrerequisiteCheck.objects.update_or_create(
             assessment=assessment,
@@ -244,7 +245,7 @@ def prerequisites_record(assessment, items, *, by):
 def _indicator_for(assessment, number, indicators):
     try:
         number = int(number)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise BusinessRuleError("Give the indicator number (1–49).", field="number") from None
     indicator = indicators.get(number)
     if indicator is None:
@@ -277,18 +278,26 @@ def scores_save(assignment, items, *, by, draft=False):
     if not isinstance(items, list) or not items:
         raise BusinessRuleError("Send a list of scores.", field="scores")
     indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
-    rows, seen = [], set()
-    for item in items:
+    seen = set()
+
+    def check(index, item):
+        # Every item is checked, so one answer lists every mistake (see ItemErrors).
         if not isinstance(item, dict):
-            raise BusinessRuleError("Each score must be an object.", field="scores")
+            raise BusinessRuleError(_("Each score must be an object."), field="scores")
         indicator = _indicator_for(assessment, item.get("number"), indicators)
         if indicator.number in seen:
-            raise BusinessRuleError(f"Indicator {indicator.number} is listed twice.", field="number")
+            raise BusinessRuleError(
+                _("Indicator %(number)s is listed twice.") % {"number": indicator.number}, field="number"
+            )
         seen.add(indicator.number)
-        rows.append((indicator, _score_fields(assessment, indicator, item, draft=draft)))
+        return indicator, _score_fields(assessment, indicator, item, draft=draft)
+
+    rows = ItemErrors.collect(items, check)
     saved = []
     for indicator, fields in rows:
-        score, _ = ExpertScore.objects.update_or_create(assignment=assignment, indicator=indicator, defaults=fields)
+        score, _created = ExpertScore.objects.update_or_create(
+            assignment=assignment, indicator=indicator, defaults=fields
+        )
         saved.append(score)
         audit.record(
             "greenmine.score.saved",
@@ -393,22 +402,7 @@ def assignment_reopen(assignment, *, by):
 
 
 def _check_upload(upload):
-    name = Path(upload.name or "").name
-    suffix = Path(name).suffix.lower()
-    if suffix not in EVIDENCE_TYPES:
-        raise BusinessRuleError(
-            "Upload a PDF, an image or an office document (" + ", ".join(sorted(EVIDENCE_TYPES)) + ").", field="file"
-        )
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise BusinessRuleError(f"The file is larger than {limit} MB.", field="file")
-    if upload.size == 0:
-        raise BusinessRuleError("The file is empty.", field="file")
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in EVIDENCE_TYPES[suffix]):
-        raise BusinessRuleError(f"The file's content is not a {suffix} file.", field="file")
-    return name
+    return uploads.check_upload(upload, EVIDENCE_TYPES, field="file")
 
 
 @transaction.atomic
@@ -446,6 +440,7 @@ def site_visit_record(assessment, *, visited_on, visitors, location, observation
             raise BusinessRuleError("This field is required.", field=key)
     if not visited_on:
         raise BusinessRuleError("Give the date of the visit.", field="visited_on")
+    check_date(visited_on, field="visited_on")  # a visit that took place
     indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
     chosen = [_indicator_for(assessment, n, indicators) for n in numbers or ()]
     visit = SiteVisit.objects.create(

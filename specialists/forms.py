@@ -4,6 +4,9 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from alliance.validation import MAX_POINTS
 
 from .enums import DocumentKind, EntryKind
 from .models import PointRule
@@ -23,16 +26,24 @@ class KeyedForm(forms.Form):
 
 
 class LedgerFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    """The self-service page's ledger filters (the labels are the page's: "From" is a date here)."""
+
+    date_from = forms.DateField(
+        label=pgettext_lazy("my points", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("my points", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     rule = forms.ModelChoiceField(
-        label=_("Activity"),
+        label=pgettext_lazy("my points", "Activity"),
         queryset=PointRule.objects.order_by("order", "code"),
         to_field_name="code",
         required=False,
         empty_label=_("All activities"),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *EntryKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("my points", "Kind"), choices=[("", _("All kinds")), *EntryKind.choices], required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -41,7 +52,7 @@ class LedgerFilterForm(forms.Form):
         return data
 
     def filters(self):
-        """The selectors.LedgerRows() filters of a valid form; no filter when invalid."""
+        """The selectors.ledger_of() filters of a valid form; no filter when invalid."""
         if not self.is_valid():
             return {}
         data = self.cleaned_data
@@ -54,7 +65,7 @@ class RedeemForm(KeyedForm):
     price = forms.DecimalField(
         label=_("Book price (yuan)"), min_value=0, max_digits=10, decimal_places=2, required=False
     )
-    cash_points = forms.IntegerField(label=_("Points to cash"), min_value=1, required=False)
+    cash_points = forms.IntegerField(label=_("Points to cash"), min_value=1, max_value=MAX_POINTS, required=False)
 
 
 class TransferForm(KeyedForm):
@@ -63,7 +74,7 @@ class TransferForm(KeyedForm):
         max_length=150,
         help_text=_("The user name the other specialist logs in with."),
     )
-    points = forms.IntegerField(label=_("Points"), min_value=1)
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=MAX_POINTS)
 
 
 class DocumentRequestForm(forms.Form):

@@ -1,5 +1,12 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from alliance.exceptions import BusinessRuleError
+from alliance.validation import MAX_AMOUNT_YUAN, MAX_POINTS, MAX_PRICE_YUAN, MAX_QUANTITY, check_date
+
+from .enums import EntryKind
 from .models import LedgerEntry, PointRule, Redemption, Reward, Specialist, Transfer
 
 
@@ -64,8 +71,15 @@ class ExitSerializer(serializers.Serializer):
 
 class ActivitySerializer(serializers.Serializer):
     rule = serializers.SlugField(max_length=40)
-    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_QUANTITY)
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT_YUAN,
+    )
     level = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     occurred_on = serializers.DateField()
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -99,12 +113,21 @@ class LifecycleRunSerializer(serializers.Serializer):
     as_of = serializers.DateField()
     dry_run = serializers.BooleanField(required=False, default=False)
 
+    def validate_as_of(self, value):
+        # The run lives in specialists.lifecycle; its date is bounded like every date a person enters.
+        try:
+            return check_date(value, field="as_of", planned=True)
+        except BusinessRuleError as exc:
+            raise serializers.ValidationError(exc.message) from None
+
 
 class RedemptionRequestSerializer(serializers.Serializer):
     reward = serializers.SlugField(max_length=40)
     quantity = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
-    price = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0)
-    cash_points = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, required=False, allow_null=True, min_value=0, max_value=MAX_PRICE_YUAN
+    )
+    cash_points = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_POINTS)
     idempotency_key = serializers.CharField(max_length=100)
 
 
@@ -118,8 +141,8 @@ class RedemptionSerializer(serializers.ModelSerializer):
 
 
 class TransferRequestSerializer(serializers.Serializer):
-    to = serializers.IntegerField()
-    points = serializers.IntegerField(min_value=1)
+    to = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    points = serializers.IntegerField(min_value=1, max_value=MAX_POINTS)
     idempotency_key = serializers.CharField(max_length=100)
 
 
@@ -143,6 +166,7 @@ class LifecycleChangeSerializer(serializers.Serializer):
     name = serializers.CharField()
     to = serializers.CharField()
     rule = serializers.CharField()
+    reason = serializers.CharField(help_text="Why the rule applies, as a sentence.")
     evidence = serializers.DictField()
 
     def get_fields(self):
@@ -156,6 +180,21 @@ class LifecycleResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     run = serializers.IntegerField(allow_null=True)
     changes = LifecycleChangeSerializer(many=True)
+
+
+class MyPointsQuerySerializer(serializers.Serializer):
+    """The filters of GET /api/me/points/ (the page's ledger filters) and the page number."""
+
+    kind = serializers.ChoiceField(choices=EntryKind.choices, required=False)
+    rule = serializers.SlugRelatedField(slug_field="code", queryset=PointRule.objects.all(), required=False)
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+    page = serializers.IntegerField(min_value=1, required=False, default=1)
+
+    def validate(self, data):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise serializers.ValidationError({"date_to": _("The start date is after the end date.")})
+        return data
 
 
 class MyPointsSerializer(serializers.Serializer):

@@ -3,13 +3,18 @@
 The ledger is append-only; see `common` for the lock order every write follows.
 """
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
+from alliance.validation import (
+    check_amount,
+    check_date,
+    check_entry_points,
+    check_not_before,
+    check_quantity,
+)
 
 from ..enums import FROZEN_STATES, ActivityKind, EntryKind, RuleKind
 from ..models import Activity, Attendance, LedgerEntry, PointRule
@@ -21,19 +26,18 @@ def rule_points(rule, *, quantity=None, amount=None, level=""):
     if rule.kind == RuleKind.PER_AMOUNT:
         if amount is None:
             raise BusinessRuleError(f"{rule.name} is scored on an amount in yuan.", field="amount")
-        amount = Decimal(amount)
-        if amount <= 0:
-            raise BusinessRuleError("The amount must be positive.", field="amount")
-        return int(amount // rule.per_amount) * rule.points
+        amount = check_amount(amount)
+        return check_entry_points(int(amount // rule.per_amount) * rule.points)
     quantity = 1 if quantity is None else quantity
-    if quantity < 1:
+    if not isinstance(quantity, bool) and isinstance(quantity, int) and quantity < 1:
         raise BusinessRuleError(_("The quantity must be at least 1."), field="quantity")
+    quantity = check_quantity(quantity)
     if rule.kind == RuleKind.BY_LEVEL:
         if level not in rule.levels:
             choices = ", ".join(rule.levels)
             raise BusinessRuleError(f"{rule.name} needs a level: one of {choices}.", field="level")
-        return int(rule.levels[level]["points"]) * quantity
-    return rule.points * quantity
+        return check_entry_points(int(rule.levels[level]["points"]) * quantity)
+    return check_entry_points(rule.points * quantity)
 
 
 def _rule(code_or_rule):
@@ -48,6 +52,7 @@ def _rule(code_or_rule):
 def _check_not_future(occurred_on):
     if occurred_on > today():
         raise BusinessRuleError(_("The activity date cannot be in the future."), field="occurred_on")
+    check_date(occurred_on, field="occurred_on")  # not before 2000: a typing error
 
 
 def _check_not_frozen(specialist):
@@ -130,8 +135,12 @@ def ledger_reverse(entry, *, on, actor, reason):
     """Correct an entry by a reversing entry (the ledger is append-only). Refused if the points are spent."""
     if not (reason or "").strip():
         raise BusinessRuleError("Say why the entry is reversed.", field="reason")
+    check_date(on, field="on")
     specialist = lock_specialist(entry.specialist)
     entry = LedgerEntry.objects.get(pk=entry.pk)
+    check_not_before(
+        on, entry.occurred_on, field="on", message=_("A correction cannot be dated before the entry it corrects.")
+    )
     if entry.kind not in (EntryKind.ACTIVITY,):
         raise BusinessRuleError("Only activity entries are corrected this way.", field="entry")
     if LedgerEntry.objects.filter(reverses=entry).exists():
@@ -180,6 +189,7 @@ def attendance_record(specialist, activity, *, actor=None):
 
 def icebreaker_record(specialist, *, on, actor=None):
     """第六条 2 / 第七条 1: the specialist attended an icebreaker on `on` (the day's icebreaker event)."""
+    check_date(on, field="on")
     activity = Activity.objects.filter(kind=ActivityKind.ICEBREAKER, held_on=on).order_by("pk").first()
     if activity is None:
         activity = Activity.objects.create(kind=ActivityKind.ICEBREAKER, held_on=on, title=f"破冰活动 {on:%Y-%m-%d}")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
+from alliance.validation import MAX_POINTS, MAX_PRICE_YUAN, check_decimal, check_int, check_quantity
 
 from ..enums import ACTIVE_STATES, FROZEN_STATES, REDEEMING_STATES, EntryKind, RedemptionStatus, RewardKind
 from ..models import LedgerEntry, Redemption, Reward, Specialist, Transfer
@@ -24,6 +25,7 @@ def reward_cost(reward, *, balance, quantity=1, price=None, cash_points=None):
         # 现金: 超 200 分后二比一兑换 — only the points above the floor, in whole yuan.
         if cash_points is None or cash_points <= 0:
             raise BusinessRuleError(_("Say how many points to cash."), field="cash_points")
+        check_int(cash_points, field="cash_points", low=1, high=MAX_POINTS)
         if cash_points % reward.rate:
             raise BusinessRuleError(
                 _("Cash is paid at %(rate)s points per yuan.") % {"rate": reward.rate}, field="cash_points"
@@ -40,10 +42,12 @@ def reward_cost(reward, *, balance, quantity=1, price=None, cash_points=None):
         quantity = 1
     if quantity < 1:
         raise BusinessRuleError(_("The quantity must be at least 1."), field="quantity")
+    quantity = check_quantity(quantity)
     if reward.kind == RewardKind.HALF_PRICE:
         # 丛书: 一半分值兑换 (80 yuan → 40 points); an odd half rounds up.
         if price is None or Decimal(price) <= 0:
             raise BusinessRuleError(_("Give the book's price in yuan."), field="price")
+        price = check_decimal(price, field="price", low=Decimal("0.01"), high=MAX_PRICE_YUAN)
         return math.ceil(Decimal(price) / 2) * quantity, None
     return reward.cost * quantity, None
 
@@ -179,6 +183,7 @@ def transfer_create(sender, *, recipient, points, idempotency_key, actor=None):
     key = _require_key(idempotency_key)
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
         raise BusinessRuleError(_("Transfer a positive whole number of points."), field="points")
+    check_int(points, field="points", low=1, high=MAX_POINTS)
     recipient_id = recipient.pk if isinstance(recipient, Specialist) else recipient
     if recipient_id == sender.pk:
         raise BusinessRuleError(_("Points cannot be transferred to yourself."), field="to")

@@ -9,11 +9,13 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
 from alliance.roles import Role
 from alliance.services import organisation_get_or_create
+from alliance.validation import check_date, check_not_before
 
 from ..enums import EntryKind, MotionKind, MotionResult, SpecialistStatus
 from ..models import Attendance, LedgerEntry, Motion, Specialist, StatusChange
@@ -59,10 +61,16 @@ def specialist_create(*, name, email="", applied_on, username=None, phone="", or
     name = (name or "").strip()
     if not name:
         raise BusinessRuleError("A specialist needs a name.", field="name")
+    check_date(applied_on, field="applied_on")
     if username:
         user = User.objects.filter(username=username).first()
         if user is None:
             raise BusinessRuleError(f"No user named {username!r}.", field="username")
+        if user.is_superuser or user.is_staff:
+            # Staff record points and decide on specialists: one account is never both.
+            raise BusinessRuleError(
+                _("A staff or administrator account cannot be linked as a specialist."), field="username"
+            )
         if Specialist.objects.filter(user=user).exists():
             raise BusinessRuleError("That user is already a specialist.", field="username")
     else:
@@ -128,6 +136,18 @@ def specialist_set_status(specialist, to_status, *, as_of, actor=None, rule="", 
     return change
 
 
+def _check_decision_date(specialist, on):
+    """A decision on a specialist happened (not in the future, not before 2000) and not before their
+    application."""
+    check_date(on, field="on")
+    check_not_before(
+        on,
+        specialist.applied_on,
+        field="on",
+        message=_("The date cannot be before the application (%(date)s).") % {"date": specialist.applied_on},
+    )
+
+
 def _jsonable(data):
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()}
 
@@ -136,6 +156,7 @@ def _jsonable(data):
 def specialist_approve(specialist, *, on, actor):
     """Approve an application: 3-month probation starts (第四条)."""
     specialist = lock_specialist(specialist)
+    _check_decision_date(specialist, on)
     specialist_set_status(
         specialist,
         S.PROBATION,
@@ -150,6 +171,7 @@ def specialist_approve(specialist, *, on, actor):
 @transaction.atomic
 def specialist_reject_application(specialist, *, on, actor, reason=""):
     specialist = lock_specialist(specialist)
+    _check_decision_date(specialist, on)
     specialist_set_status(specialist, S.REJECTED, as_of=on, actor=actor, evidence={"reason": reason})
     return specialist
 
@@ -161,6 +183,7 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
     Side effects: status exited, history with the decision (and the motion's tally), audit.
     """
     specialist = lock_specialist(specialist)
+    _check_decision_date(specialist, on)
     decision = (decision or "").strip()
     if specialist.status != S.EXIT_PENDING:
         raise BusinessRuleError("Only a specialist flagged for exit can be confirmed as exited.", field="status")
@@ -193,6 +216,7 @@ def specialist_keep_on_roster(specialist, *, on, actor, reason):
     """The committee voted against an exit: back to the roster with a fresh 3-month window."""
     reason = _required_text(reason, "Say why the exit is not confirmed.", field="reason")
     specialist = lock_specialist(specialist)
+    _check_decision_date(specialist, on)
     if specialist.status != S.EXIT_PENDING:
         raise BusinessRuleError("Only a specialist flagged for exit can be kept.", field="status")
     specialist_set_status(
@@ -206,6 +230,7 @@ def specialist_voluntary_exit(specialist, *, on, actor, reason):
     """Voluntary exit on application (第六条 7); `reason` records the application."""
     reason = _required_text(reason, "Record the specialist's application to exit (the reason).", field="reason")
     specialist = lock_specialist(specialist)
+    _check_decision_date(specialist, on)
     specialist_set_status(
         specialist,
         S.EXITED,
@@ -253,6 +278,7 @@ def specialist_reinstate(specialist, *, on, actor, performance_note):
         performance_note, "Note the specialist's performance (第八条 3).", field="performance_note"
     )
     specialist = lock_specialist(specialist)
+    _check_decision_date(specialist, on)
     if specialist.status != S.ROSTER:
         raise BusinessRuleError("Only a roster specialist can apply to return to the general list.", field="status")
     months = three_consecutive_active_months(specialist, since=specialist.status_since, until=on)
