@@ -6,10 +6,12 @@ SECRET_KEY, ALLOWED_HOSTS and HTTPS=on (see docker-compose.yml).  Bad values rai
 ImproperlyConfigured at start-up rather than misbehaving later.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +70,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_filters",
+    "drf_spectacular_sidecar",
+    "alliance.axes_app.AxesConfig",  # django-axes, named in Chinese in the admin
+    "csp",
     "alliance",
     "specialists",
     "awards",
@@ -78,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,7 +91,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Reads multipart bodies before the CSRF check does, so an oversize file is refused cleanly.
+    "alliance.uploads.UploadLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a lockout into the page or JSON of alliance.lockouts.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.urls"
@@ -130,6 +140,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out user before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -160,6 +175,19 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Uploads (evidence, photos, imports) larger than this are refused with a message.
 MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# A whole multipart request (several files on the scoring page) larger than this is refused from
+# its Content-Length, before any of it is read.
+MAX_REQUEST_BYTES = _int("MAX_REQUEST_BYTES", 5 * MAX_UPLOAD_BYTES)
+if MAX_UPLOAD_BYTES < 1 or MAX_REQUEST_BYTES < MAX_UPLOAD_BYTES:
+    raise ImproperlyConfigured("MAX_UPLOAD_BYTES must be positive and MAX_REQUEST_BYTES at least as large")
+# The size check streams: alliance.uploads stops reading a file once it passes MAX_UPLOAD_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "alliance.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files spool to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides the files
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@alliance.example")
@@ -178,19 +206,91 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files; an
+# inline <script> needs nonce="{{ request.csp_nonce }}".  Style attributes are not allowed either:
+# templates use classes, and scripts set sizes through element.style (CSSOM is not restricted).
+# The API docs are served locally (drf-spectacular-sidecar): the intranet has no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Brute-force protection (django-axes) on the portal login, the admin login and the API token:
+# after AXES_FAILURE_LIMIT wrong passwords a username is locked for AXES_COOLOFF_MINUTES from
+# that address (other users and addresses are unaffected).  The lockout page is in
+# alliance/lockouts.py; staff lift a lockout in the admin.
+AXES_ENABLED = _bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = _int("AXES_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1")
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "alliance.lockouts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "alliance.lockouts.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # alliance/admin_lockouts.py registers the models, in Chinese, with an unlock action
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For; 0 (the default)
+# ignores the header, which a client could otherwise forge to dodge the lockout.
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative")
+
 # Celery: with no broker configured, tasks run in-process (eagerly).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL or "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", not (REDIS_URL or env.str("CELERY_BROKER_URL", "")))
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TASK_ACKS_LATE = True
+# Acknowledge late only where a task is idempotent: each such task says so itself (acks_late=True
+# with reject_on_worker_lost=True: exports, imports, certificate rendering, the sweep, the lifecycle
+# run), so a worker killed mid-task gives the message back instead of losing it.
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged message goes back to the queue after this long.  It must outlast the
+    # longest task, or a task still running is delivered a second time: a 2M-row export or a
+    # 50k-row import takes well under an hour; two hours leaves room for a busy machine.
+    "visibility_timeout": _int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
+    # Sending fails fast when Redis is down (one quick retry, a one-second connect timeout), so a
+    # request answers "queue unavailable" at once; alliance.dispatch keeps the job for a retry.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # alliance.dispatch: jobs the worker never received (broker down, or a restart lost them).
+    "alliance-sweep-jobs": {"task": "alliance.sweep_jobs", "schedule": crontab(minute="*/5")},
+    "specialists-certificates-unqueued": {
+        "task": "alliance.specialists.render_missing_certificates",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Once a day, also certificates issued earlier and still not rendered (a message lost in Redis).
+    "specialists-certificates-unrendered": {
+        "task": "alliance.specialists.render_missing_certificates",
+        "schedule": crontab(hour=3, minute=15),
+        "kwargs": {"unrendered": True},
+    },
     # 第八条: the lifecycle rules are evaluated every night for that day.
     "specialists-lifecycle-nightly": {
         "task": "alliance.specialists.run_lifecycle",
@@ -204,10 +304,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "alliance.api.AutoSchema",
+    # JSON nested past alliance.parsers.MAX_JSON_DEPTH is refused with a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "alliance.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "alliance.api.exception_handler",
-    "DATE_FORMAT": "%Y-%m-%d",
+    # ISO 8601 always ("0999-01-01", never "999-01-01"); the services keep dates after 2000 anyway.
+    "DATE_FORMAT": "iso-8601",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
 }
 SPECTACULAR_SETTINGS = {
@@ -215,6 +322,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Specialists, awards, green-mine evaluation, liaisons and nominations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from the public validator: the intranet cannot reach it.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 LOGGING = {

@@ -1,10 +1,12 @@
 """Demo data: one assessment of a demo mine, an expert with some scores (idempotent)."""
 
+import io
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from pypdf import PdfWriter
 
 from alliance.services import user_create
 
@@ -13,7 +15,18 @@ from .models import Assessment
 
 MINE = "演示·青山萤石矿"  # fluorite: a non-metal mine, so the general variant of category three
 EXPERT = "gm_expert"
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _demo_pdf():
+    """A real one-page PDF: evidence is parsed on upload (alliance.uploads), a stub is refused."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+DEMO_PDF = _demo_pdf()
 
 
 @transaction.atomic

@@ -1,12 +1,25 @@
 """Green-mine test data, built through the services so every rule applies."""
 
+import io
+
 from django.core.files.base import ContentFile
+from pypdf import PdfWriter
 
 from greenmine import selectors, services
 from greenmine.models import Evidence, Indicator
 from tests.factories import UserFactory
 
-PDF_BYTES = b"%PDF-1.4\n% test evidence\n"
+
+def _one_page_pdf():
+    """A real (blank, one-page) PDF: uploads are parsed, so a bare "%PDF" header is refused."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF_BYTES = _one_page_pdf()
 
 
 def expert(username, name=None):

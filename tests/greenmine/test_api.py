@@ -382,9 +382,9 @@ def test_evidence_upload_and_permission_checked_download(api_client, scoring_ass
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("tool.exe", b"MZ\x90\x00", "Upload a PDF"),
-        ("fake.pdf", b"MZ\x90\x00 not a pdf", "not a .pdf"),
-        ("empty.png", b"", "empty"),
+        ("tool.exe", b"MZ\x90\x00", "请上传以下类型的文件"),
+        ("fake.pdf", b"MZ\x90\x00 not a pdf", "不是 .pdf 文件"),
+        ("empty.png", b"", "文件是空的"),
     ],
 )
 def test_evidence_upload_rejects_bad_files(api_client, scoring_assessment, alice, name, content, message):
@@ -407,8 +407,10 @@ def test_evidence_upload_rejects_files_above_the_size_limit(api_client, scoring_
         f"{BASE}{scoring_assessment.pk}/evidence/", {"number": 8, "file": upload}, format="multipart"
     )
 
-    assert response.status_code == 400
-    assert "larger than" in response.json()["file"][0]
+    # Refused while the upload streams (alliance.uploads), before the view: 413 naming the field.
+    assert response.status_code == 413
+    assert response.json() == {"file": ["文件超过 1 KB。"]}
+    assert not scoring_assessment.evidence.exists()
 
 
 def test_result_lists_scores_without_evidence_and_counts_them_zero(api_client, scoring_assessment, alice, staff):

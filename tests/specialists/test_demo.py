@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from specialists import demo
 from specialists.models import Specialist
@@ -17,7 +18,8 @@ def test_demo_seed_creates_specialists_and_a_working_login(django_capture_on_com
         demo.seed(stdout=out)
 
     username, password = re.search(r"specialist demo: (\S+) / (\S+)", out.getvalue()).groups()
-    user = authenticate(username=username, password=password)
+    # The login backends (axes first) authenticate a request, as the login pages do.
+    user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
     assert user is not None and user.specialist.name == "张伟明"
     states = dict(Specialist.objects.values_list("name", "status"))
     assert states == {"张伟明": "general", "李娜": "roster", "王强": "probation"}
