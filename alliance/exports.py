@@ -7,9 +7,10 @@ An app registers an exporter in its `exporters.py`:
     def ledger(params):
         return [ledger_sheet()]
 
-Staff start one with `export_start(user=..., key=...)`; the worker writes the workbook with
-`alliance.xlsx.write_workbook`, updating the job's row count every 1,000 rows, and the page at
-`/exports/<id>/` shows the progress and then the download.
+Staff start one with `export_start(user=..., key=...)`; the task is sent after commit through
+`alliance.dispatch` (a broker outage marks the job "not queued" and the page offers a retry).
+The worker writes the workbook with `alliance.xlsx.write_workbook`, updating the job's row count
+every 1,000 rows, and the page at `/exports/<id>/` shows the progress and then the download.
 """
 
 import logging
@@ -19,10 +20,10 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.core.files import File
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, dispatch
 from .exceptions import BusinessRuleError, NotPermitted
 from .models import ExportJob, ExportStatus
 from .reference import PROJECT_APPS
@@ -85,14 +86,47 @@ def export_start(*, user, key, params=None):
     audit.record("export.requested", job, actor=user, exporter=key, params=job.params)
     from .tasks import run_export
 
-    transaction.on_commit(lambda: run_export.delay(job_id=str(job.pk)))
+    dispatch.enqueue(job, run_export, job_id=str(job.pk))
+    return job
+
+
+def export_retry(job, *, user):
+    """Send again an export the worker never received (the broker was down, or lost the message).
+
+    Side effects: the job is queued again (see `dispatch.send`) and an audit entry.  Refused for a
+    job that is running, finished or queued a moment ago.  Raises BrokerUnavailable if the broker
+    is still down.
+    """
+    if not can_download(user, job):
+        raise NotPermitted(_("You may not retry this export."))
+    if not dispatch.is_stuck(job):
+        raise BusinessRuleError(_("This export is already queued or has run; there is nothing to retry."), field="job")
+    from .tasks import run_export
+
+    audit.record("export.retried", job, actor=user, attempts=job.attempts)
+    dispatch.send(job, run_export, job_id=str(job.pk))
     return job
 
 
 def export_run(job):
-    """Write the job's workbook, recording progress; does nothing for a finished job (idempotent)."""
+    """Write the job's workbook, recording progress.
+
+    Idempotent: a finished job is left alone, and a job another worker is running is skipped (the
+    same message may arrive twice: acks_late redelivery, a retry, the sweep).
+    """
     if job.status == ExportStatus.DONE:
         return job
+    with dispatch.exclusive(job) as mine:
+        if not mine:
+            logger.info("export %s is being run by another worker", job.pk)
+            return job
+        job.refresh_from_db()
+        if job.status == ExportStatus.DONE:
+            return job
+        return _export_write(job)
+
+
+def _export_write(job):
     exporter = get_exporter(job.exporter)
     job.status = ExportStatus.RUNNING
     job.rows_done = 0

@@ -2,8 +2,10 @@
 
 General specialists get an appointment certificate (聘书), a work ID (工作证) and a
 rights-and-obligations letter (权利和义务书); a specialist the committee voted excellent gets the
-优秀绿色矿山科技特别专员 certificate.  Issuing creates the `IssuedDocument` rows and queues the
-Celery task `alliance.specialists.render_certificate`, which renders each PDF once.
+优秀绿色矿山科技特别专员 certificate.  Issuing creates the `IssuedDocument` rows and, after commit, sends the
+Celery task `alliance.specialists.render_certificate` (through `alliance.dispatch`), which renders
+each PDF once.  If the broker is down the rows are kept, `dispatch_failed_at` is set, the caller
+gets RenderNotQueued (a message) and the beat sweep sends the render again.
 """
 
 import datetime as dt
@@ -12,10 +14,11 @@ from functools import cache
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance import audit
+from alliance import audit, dispatch
 from alliance.exceptions import BusinessRuleError
 from alliance.pdf import render_pdf
 
@@ -56,12 +59,75 @@ def _get_or_create(specialist, kind, year, *, on, actor):
     return document, created
 
 
-def _queue_render(documents):
+class RenderNotQueued(dispatch.BrokerUnavailable):
+    """The certificates were issued (the rows are kept) but their rendering could not be queued."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The certificate was issued, but its PDF could not be queued for rendering: the task queue "
+                "cannot be reached. It will be retried automatically; staff can also use 'Render again'."
+            )
+        )
+
+
+def documents_dispatch_render(ids, *, force=False):
+    """Send a render task for each document id now.
+
+    Side effects: `dispatch_failed_at` is cleared on each document sent and set (to now) on each
+    one the broker refused; then RenderNotQueued is raised.  Stops at the first broker failure.
+    """
     from .tasks import render_certificate
 
+    ids = list(ids)
+    for n, pk in enumerate(ids):
+        try:
+            dispatch.publish(render_certificate, document_id=pk, force=force)
+        except dispatch.BrokerUnavailable as exc:
+            IssuedDocument.objects.filter(pk__in=ids[n:]).update(dispatch_failed_at=timezone.now())
+            raise RenderNotQueued() from exc
+        IssuedDocument.objects.filter(pk=pk, dispatch_failed_at__isnull=False).update(dispatch_failed_at=None)
+    return len(ids)
+
+
+def _queue_render(documents):
+    """After commit, send the renders of the documents not yet rendered (RenderNotQueued if refused)."""
+    ids = [document.pk for document in documents if not document.ready]
+    if ids:
+        dispatch.after_commit(lambda: documents_dispatch_render(ids))
+
+
+def documents_render_again(documents, *, actor):
+    """Staff's "render again" (重新生成): a fresh PDF of each document, e.g. after a change of name.
+
+    Side effects: audit entries, a render task per document (force); RenderNotQueued if the broker
+    is down (`dispatch_failed_at` is then set and the sweep retries).
+    """
+    ids = [document.pk for document in documents]
     for document in documents:
-        if not document.ready:
-            transaction.on_commit(lambda pk=document.pk: render_certificate.delay(document_id=pk))
+        audit.record("specialist.document_render_again", document.specialist, actor=actor, number=document.number)
+    return documents_dispatch_render(ids, force=True)
+
+
+def documents_render_missing(*, unrendered=False, limit=500):
+    """The sweep: send again the renders the broker refused (`dispatch_failed_at` set), and with
+    `unrendered` every document issued before today and still without its PDF (a lost message).
+
+    Idempotent (a rendered document is left alone).  Returns {"sent": n, "broker": "ok"|"unavailable"}.
+    """
+    query = Q(dispatch_failed_at__isnull=False)
+    if unrendered:
+        query |= Q(issued_on__lt=timezone.localdate())
+    ids = list(
+        IssuedDocument.objects.filter(query, rendered_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    try:
+        sent = documents_dispatch_render(ids)
+    except dispatch.BrokerUnavailable:
+        return {"sent": 0, "broker": "unavailable"}
+    return {"sent": sent, "broker": "ok"}
 
 
 @transaction.atomic
@@ -69,8 +135,9 @@ def documents_issue(specialist, *, actor, on=None):
     """Issue the 聘书, 工作证 and 权利和义务书 of a general specialist for the year of `on`.
 
     Idempotent within a year: existing documents are reused.  Side effects: IssuedDocument rows,
-    audit, and a render task per document not yet rendered (after commit).  Refused (BusinessRuleError)
-    for anyone who is not a general specialist.
+    audit, and a render task per document not yet rendered (after commit; if the broker is down the
+    rows are kept with `dispatch_failed_at` and RenderNotQueued is raised after the commit).  Refused
+    (BusinessRuleError) for anyone who is not a general specialist.
     """
     on = on or timezone.localdate()
     specialist = Specialist.objects.select_for_update().get(pk=specialist.pk)

@@ -11,6 +11,7 @@ nothing to do.
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +19,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Exists, IntegerField, Max, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from alliance.exceptions import BusinessRuleError
 from alliance.models import AuditEntry
 
 from .enums import LIFECYCLE_STATES, EntryKind, SpecialistStatus
@@ -30,6 +35,12 @@ GENERAL_INACTIVE_MONTHS = 6  # 第七条 5: 连续半年没有参与活动 → �
 ROSTER_INACTIVE_MONTHS = 3  # 第八条 3: 三个月内没有参与任何活动 → 退出
 ROSTER_ICEBREAKER_MONTHS = 6  # 第八条 3: 六个月内没有参加破冰活动 → 退出; 参加破冰 → 一般
 _LOCK_KEY = 8_000_001  # advisory lock: two runs never interleave
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai_today():
+    """The programme's calendar day: the rules are applied for dates in Asia/Shanghai."""
+    return timezone.localdate(timezone=SHANGHAI)
 
 
 @dataclass
@@ -42,6 +53,22 @@ class Change:
     evidence: dict = field(default_factory=dict)
     roster_without_icebreaker: bool | None = None
 
+    @property
+    def reason(self):
+        return change_reason(self.rule, self.evidence)
+
+    @property
+    def rule_label(self):
+        return RULE_LABELS.get(self.rule, self.rule)
+
+    @property
+    def from_label(self):
+        return SpecialistStatus(self.from_status).label
+
+    @property
+    def to_label(self):
+        return SpecialistStatus(self.to_status).label
+
     def as_dict(self):
         return {
             "specialist": self.specialist_id,
@@ -49,8 +76,76 @@ class Change:
             "from": self.from_status,
             "to": self.to_status,
             "rule": self.rule,
+            "reason": self.reason,
             "evidence": self.evidence,
         }
+
+
+# The rules by the article they come from, as the admin shows them.
+RULE_LABELS = {
+    "probation_below_minimum": gettext_lazy("Art. 7.1: probation points below the minimum"),
+    "probation_passed_icebreaker": gettext_lazy("Art. 4, 7.1: probation passed, icebreaker attended"),
+    "probation_passed_no_icebreaker": gettext_lazy("Art. 8.1: probation passed without an icebreaker"),
+    "general_inactive_6_months": gettext_lazy("Art. 7.5: six months without activity"),
+    "roster_icebreaker_return": gettext_lazy("Art. 8.3: icebreaker and activity within six months"),
+    "roster_inactive_3_months": gettext_lazy("Art. 8.3: three months without activity"),
+    "roster_no_icebreaker_6_months": gettext_lazy("Art. 8.3: no icebreaker within six months"),
+}
+
+
+def change_reason(rule, evidence):
+    """One sentence, in the user's language, saying why `rule` moved a specialist, from the change's
+    evidence (as stored in StatusChange.evidence: ISO dates, numbers), e.g.
+    自 2026-11-23 起无活动，应于 2027-05-23 降为名册专员.  Empty for a rule it does not know."""
+    e = evidence or {}
+    if rule.startswith("probation_"):
+        facts = {"ends": e.get("probation_ends"), "points": e.get("points"), "minimum": e.get("minimum")}
+        if rule == "probation_below_minimum":
+            return (
+                _("Probation ended on %(ends)s with %(points)s points, below the minimum of %(minimum)s: not passed")
+                % facts
+            )
+        if rule == "probation_passed_icebreaker":
+            return (
+                _(
+                    "Probation ended on %(ends)s with %(points)s points (minimum %(minimum)s) and an icebreaker "
+                    "attended: becomes a general specialist"
+                )
+                % facts
+            )
+        if rule == "probation_passed_no_icebreaker":
+            return (
+                _(
+                    "Probation ended on %(ends)s with %(points)s points (minimum %(minimum)s) but no icebreaker "
+                    "attended: goes on the roster"
+                )
+                % facts
+            )
+    if rule == "general_inactive_6_months":
+        since = _later(e.get("general_since"), e.get("last_activity"))
+        return _("No activity since %(since)s; moves to the roster on %(due)s") % {"since": since, "due": e.get("due")}
+    if rule == "roster_icebreaker_return":
+        return _(
+            "On the roster since %(since)s; attended an icebreaker on %(icebreaker)s and an activity on "
+            "%(activity)s, both by %(window_end)s: returns to general specialist"
+        ) % {
+            "since": e.get("roster_since"),
+            "icebreaker": e.get("icebreaker"),
+            "activity": e.get("activity"),
+            "window_end": e.get("window_end"),
+        }
+    if rule == "roster_inactive_3_months":
+        since = _later(e.get("roster_since"), e.get("last_activity"))
+        return _("No activity on the roster since %(since)s; flagged for exit on %(due)s (three months)") % {
+            "since": since,
+            "due": e.get("due"),
+        }
+    if rule == "roster_no_icebreaker_6_months":
+        return _("On the roster since %(since)s without attending an icebreaker; flagged for exit on %(due)s") % {
+            "since": e.get("roster_since"),
+            "due": e.get("due"),
+        }
+    return ""
 
 
 def _later(*dates):
@@ -218,8 +313,13 @@ def lifecycle_evaluate(as_of, *, queryset=None):
     return changes
 
 
-def lifecycle_run(*, as_of, dry_run=False, actor=None, source="schedule"):
+def lifecycle_run(*, as_of, dry_run=False, actor=None, source="schedule", expected_changes=None):
     """Evaluate the lifecycle rules for `as_of` and apply them (unless `dry_run`).
+
+    Only today or an earlier day (Asia/Shanghai) is applied: a future `as_of` would start states'
+    clocks on a day that has not come, so it is refused (BusinessRuleError on `as_of`) unless
+    `dry_run`, which previews any date.  `expected_changes`, the number of changes the person saw in
+    the preview, is checked under the run's lock: a different number refuses the run.
 
     Side effects: status and status_since (= as_of) of every changed specialist, one status-history
     row each with the rule's evidence, audit entries, and a LifecycleRun row.  Returns (run, changes);
@@ -229,11 +329,30 @@ def lifecycle_run(*, as_of, dry_run=False, actor=None, source="schedule"):
         as_of = dt.date.fromisoformat(as_of)
     if dry_run:
         return None, lifecycle_evaluate(as_of)
+    today = shanghai_today()
+    if as_of > today:
+        raise BusinessRuleError(
+            _(
+                "The lifecycle rules can only be applied for today (%(today)s) or an earlier date; "
+                "%(date)s is in the future and can only be previewed."
+            )
+            % {"today": today.isoformat(), "date": as_of.isoformat()},
+            field="as_of",
+        )
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
         changes = lifecycle_evaluate(as_of)
+        if expected_changes is not None and len(changes) != expected_changes:
+            raise BusinessRuleError(
+                _(
+                    "Nothing was applied: the run for %(date)s would now change %(n)s specialist(s), not the "
+                    "%(expected)s you confirmed. Check the new preview."
+                )
+                % {"date": as_of.isoformat(), "n": len(changes), "expected": expected_changes},
+                field="expected",
+            )
         summary = {}
         for change in changes:
             summary[change.rule] = summary.get(change.rule, 0) + 1

@@ -1,12 +1,17 @@
 """Documents: issued certificates (PDF downloads, re-rendering) and requests for paper copies."""
 
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from alliance.exceptions import BusinessRuleError
+
 from .. import services
+from ..documents import documents_render_again
 from ..models import DocumentRequest, IssuedDocument
 from .common import ReadOnlyAdmin, ReadOnlyInline, each_selected
 
@@ -39,6 +44,9 @@ class DocumentRequestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # 第六条 3: the request is kept with its handling
+
     @admin.action(description=_("Mark the paper copies as sent today"))
     def mark_sent(self, request, queryset):
         on = timezone.localdate()
@@ -47,26 +55,74 @@ class DocumentRequestAdmin(admin.ModelAdmin):
         )
 
 
+class NotQueuedFilter(admin.SimpleListFilter):
+    title = _("rendering")
+    parameter_name = "rendering"
+
+    def lookups(self, request, model_admin):
+        return [("not_queued", _("could not be queued")), ("pending", _("not rendered yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "not_queued":
+            return queryset.filter(dispatch_failed_at__isnull=False, rendered_at__isnull=True)
+        if self.value() == "pending":
+            return queryset.filter(rendered_at__isnull=True)
+        return queryset
+
+
 @admin.register(IssuedDocument)
 class IssuedDocumentAdmin(ReadOnlyAdmin):
     list_display = ["number", "specialist", "kind", "year", "issued_on", "rendered_at", "download"]
-    list_filter = ["kind", "year"]
+    list_filter = [NotQueuedFilter, "kind", "year"]
     search_fields = ["number", "specialist__name"]
     list_select_related = ["specialist"]
     exclude = ["file"]
     actions = ["render_again"]
+    change_form_template = "admin/specialists/issueddocument/change_form.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/render/", view(self.render_view), name="specialists_issueddocument_render"),
+            *super().get_urls(),
+        ]
+
+    def _may_render(self, request):
+        return self.has_view_permission(request) and request.user.has_perm("specialists.change_specialist")
 
     @admin.display(description=_("PDF"))
     def download(self, document):
         if not document.ready:
+            if document.dispatch_failed_at:
+                when = timezone.localtime(document.dispatch_failed_at).strftime("%Y-%m-%d %H:%M")
+                return format_html(
+                    '<span class="errornote">{}</span>', _("could not be queued (%(when)s)") % {"when": when}
+                )
             return _("being rendered")
         return format_html('<a href="{}">{}</a>', reverse("specialists:document", args=[document.pk]), _("Download"))
 
+    def _render(self, request, documents):
+        try:
+            n = documents_render_again(documents, actor=request.user)
+        except BusinessRuleError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, _("Sent for rendering: %(n)s.") % {"n": n}, messages.SUCCESS)
+
     @admin.action(description=_("Render the PDF again (after a change of name or unit)"))
     def render_again(self, request, queryset):
-        from ..tasks import render_certificate
+        if not self._may_render(request):
+            raise PermissionDenied
+        self._render(request, list(queryset.select_related("specialist")))
 
-        ids = list(queryset.values_list("pk", flat=True))
-        for pk in ids:
-            render_certificate.delay(document_id=pk, force=True)
-        self.message_user(request, _("Queued: %(n)s.") % {"n": len(ids)}, messages.SUCCESS)
+    def render_view(self, request, pk):
+        """The change page's "render again" button (POST): sends the render, reports a broker outage."""
+        document = get_object_or_404(IssuedDocument.objects.select_related("specialist"), pk=pk)
+        if request.method != "POST" or not self._may_render(request):
+            return redirect("admin:specialists_issueddocument_change", pk)
+        self._render(request, [document])
+        return redirect("admin:specialists_issueddocument_change", pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "may_render": self._may_render(request)}
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,22 +1,52 @@
-"""Lifecycle runs: their history and the "run now" page (a dry-run preview, then the real run)."""
+"""Lifecycle runs: their history and the "run now" page (a dry-run preview, then the real run).
+
+The real run is confirmed with the number of changes the preview showed: the confirm POST carries
+it and the service refuses the run if the number changed meanwhile.  A future date is only previewed.
+"""
 
 from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import SpecialistStatus
-from ..lifecycle import lifecycle_run
+from alliance.exceptions import BusinessRuleError
+
+from ..lifecycle import RULE_LABELS, change_reason, lifecycle_run, shanghai_today
 from ..models import LifecycleRun
 from .common import ReadOnlyAdmin
 from .people import StatusChangeInline
 
 
 class LifecycleRunForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), initial=timezone.localdate)
+    as_of = forms.DateField(label=_("As of"), initial=shanghai_today)
+
+
+class RunChangeInline(StatusChangeInline):
+    """The changes of one run, each with its reason as a sentence rather than the raw evidence."""
+
+    fk_name = "run"
+    fields = ["specialist", "from_status", "to_status", "rule_label", "reason"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("specialist")
+
+    @admin.display(description=_("rule"))
+    def rule_label(self, change):
+        return RULE_LABELS.get(change.rule, change.rule)
+
+    @admin.display(description=_("reason"))
+    def reason(self, change):
+        return change_reason(change.rule, change.evidence)
+
+
+def _expected(request):
+    try:
+        return int(request.POST.get("expected", ""))
+    except ValueError:
+        return None
 
 
 @admin.register(LifecycleRun)
@@ -25,7 +55,7 @@ class LifecycleRunAdmin(ReadOnlyAdmin):
     list_filter = ["source"]
     list_select_related = ["triggered_by"]
     date_hierarchy = "as_of"
-    inlines = [type("RunChangeInline", (StatusChangeInline,), {"fk_name": "run"})]
+    inlines = [RunChangeInline]
 
     def get_urls(self):
         return [
@@ -39,16 +69,27 @@ class LifecycleRunAdmin(ReadOnlyAdmin):
             return redirect("admin:index")
         form = LifecycleRunForm(request.POST or request.GET or None)
         changes = None
+        future = False
         if form.is_bound and form.is_valid():
             as_of = form.cleaned_data["as_of"]
+            future = as_of > shanghai_today()
             if request.method == "POST" and "confirm" in request.POST:
-                run, applied = lifecycle_run(as_of=as_of, actor=request.user, source="admin")
-                self.message_user(
-                    request,
-                    _("Lifecycle run for %(date)s: %(n)s change(s).") % {"date": as_of, "n": len(applied)},
-                    messages.SUCCESS,
-                )
-                return redirect("admin:specialists_lifecyclerun_change", run.pk)
+                expected = _expected(request)
+                try:
+                    if expected is None:
+                        raise BusinessRuleError(_("Preview the changes first, then confirm their number."))
+                    run, applied = lifecycle_run(
+                        as_of=as_of, actor=request.user, source="admin", expected_changes=expected
+                    )
+                except BusinessRuleError as exc:
+                    self.message_user(request, exc.message, messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        _("Lifecycle run for %(date)s: %(n)s change(s).") % {"date": as_of, "n": len(applied)},
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:specialists_lifecyclerun_change", run.pk)
             _run, changes = lifecycle_run(as_of=as_of, dry_run=True)
         context = {
             **self.admin_site.each_context(request),
@@ -56,6 +97,6 @@ class LifecycleRunAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
             "form": form,
             "changes": changes,
-            "status_labels": dict(SpecialistStatus.choices),
+            "future": future,
         }
         return TemplateResponse(request, "admin/specialists/lifecycle_run.html", context)
