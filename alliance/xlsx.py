@@ -23,6 +23,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .validation import EARLIEST_DATE
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 # Characters XML 1.0 cannot carry; openpyxl raises on them, so they are dropped.
@@ -55,8 +57,26 @@ class Sheet:
     widths: list[int] = field(default_factory=list)
 
 
+def _plain(ws, value):
+    """What to append for `value`: the value itself on openpyxl's fast path, a text cell only for a
+    string that would otherwise be written as a formula; characters XML cannot carry are dropped."""
+    if isinstance(value, str):
+        if _ILLEGAL.search(value):
+            value = _ILLEGAL.sub("", value)
+        if value.startswith("="):
+            return safe_cell(ws, value)
+    return value
+
+
+PROGRESS_EVERY = 5000
+
+
 def write_workbook(fileobj, sheets: Iterable[Sheet], *, progress: Callable[[int], None] | None = None):
-    """Write sheets to a file object in write-only mode. `progress(n)` is called every 1,000 rows."""
+    """Write sheets to a file object in write-only mode. `progress(n)` is called every 5,000 rows.
+
+    Rows are appended as plain values (openpyxl's fast path, serialised with lxml); only strings
+    that need it become cells of their own (see `_plain`).
+    """
     wb = Workbook(write_only=True)
     count = 0
     for sheet in sheets:
@@ -66,9 +86,9 @@ def write_workbook(fileobj, sheets: Iterable[Sheet], *, progress: Callable[[int]
         ws.freeze_panes = "A2"
         ws.append([safe_cell(ws, h, header=True) for h in sheet.headers])
         for row in sheet.rows:
-            ws.append([safe_cell(ws, v) for v in row])
+            ws.append([_plain(ws, v) for v in row])
             count += 1
-            if progress and count % 1000 == 0:
+            if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
     wb.save(fileobj)
     if progress:
@@ -123,34 +143,50 @@ def parse_text(value):
     return str(value).strip()
 
 
+# What a cell may hold before the importer's own bounds apply: the database's 32-bit integers, amounts
+# of at most twelve digits, dates from 2000 (alliance.validation: nothing earlier is plausible).
+INT_LIMIT = 2**31 - 1
+DECIMAL_LIMIT = Decimal("9999999999.99")
+
+
 def parse_int(value):
     if isinstance(value, bool):
         raise ValueError("expected a whole number")
     if isinstance(value, float) and not value.is_integer():
         raise ValueError("expected a whole number")
     try:
-        return int(str(value).strip().replace(",", "").removesuffix(".0"))
+        number = int(str(value).strip().replace(",", "").removesuffix(".0"))
     except ValueError:
         raise ValueError("expected a whole number") from None
+    if abs(number) > INT_LIMIT:
+        raise ValueError(f"expected a whole number of at most {INT_LIMIT}")
+    return number
 
 
 def parse_decimal(value):
     try:
-        return Decimal(str(value).strip().replace(",", ""))
+        number = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
         raise ValueError("expected a number") from None
+    if not number.is_finite():
+        raise ValueError("expected a number")
+    if abs(number) > DECIMAL_LIMIT:
+        raise ValueError(f"expected a number of at most {DECIMAL_LIMIT}")
+    return number
 
 
 def parse_date(value):
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("expected a date as YYYY-MM-DD") from None
+        value = value.date()
+    if not isinstance(value, dt.date):
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("expected a date as YYYY-MM-DD") from None
+    if value < EARLIEST_DATE:
+        raise ValueError(f"expected a date on or after {EARLIEST_DATE.isoformat()}")
+    return value
 
 
 def read_sheet(fileobj, columns: list[Column], *, max_rows=50_000):

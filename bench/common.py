@@ -220,6 +220,7 @@ ENTRY_COLUMNS = [
     "occurred_on",
     "description",
     "source_document",
+    "source_ref",
     "recorded_at",
 ]
 
@@ -299,6 +300,7 @@ def _entries(rng, sid, row, rules, count):
                 _day(rng, applied, max(last, applied)),
                 "",
                 "",
+                "",
                 "2025-01-01 00:00:00+00",
             )
         )
@@ -339,7 +341,7 @@ def bench_user(password):
         for _ in range(BENCH_USER_ENTRIES):
             rule_id, points = rng.choice(rules)
             on = _day(rng, today - dt.timedelta(days=730), today)
-            rows.append((specialist.pk, "activity", points, rule_id, 1, "", on, "", "", "2025-01-01 00:00:00+00"))
+            rows.append((specialist.pk, "activity", points, rule_id, 1, "", on, "", "", "", "2025-01-01 00:00:00+00"))
         with connection.cursor() as cursor:
             _copy(cursor.cursor, "specialists_ledgerentry", ENTRY_COLUMNS, rows)
     specialist.refresh_from_db()

@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 RUNS = [
     ("lifecycle: 100k specialists, 2M entries", [sys.executable, str(HERE / "lifecycle.py"), "--keep"]),
     ("self-service page under gunicorn", [sys.executable, str(HERE / "points_page.py")]),
+    ("activity import job: 10k and 50k rows vs. a bare bulk insert", [sys.executable, str(HERE / "imports.py")]),
 ]
 
 

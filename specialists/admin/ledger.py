@@ -11,11 +11,11 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from alliance.exceptions import BusinessRuleError
-from alliance.xlsx import SheetErrors, xlsx_response
+from alliance.models import ImportJob
+from alliance.xlsx import xlsx_response
 
 from .. import exports, services
-from ..imports import COLUMNS as IMPORT_COLUMNS
-from ..imports import activities_import
+from .. import imports as activity_imports
 from ..models import Activity, Attendance, LedgerEntry, Redemption, Transfer
 from .common import ReadOnlyAdmin, each_selected, each_selected_with_text
 
@@ -123,28 +123,28 @@ class LedgerEntryAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request):
-        """Bulk activity import: all rows recorded, or none with every row error listed."""
+        """Bulk activity import: stores the file and starts its job (alliance.imports), then shows the job."""
+        from alliance import import_views, imports
+
         if not self.has_add_permission(request):
             return redirect("admin:index")
+        importer = imports.get_importer(activity_imports.KEY)
         form = ImportForm(request.POST or None, request.FILES or None)
-        errors = []
         if request.method == "POST" and form.is_valid():
-            try:
-                entries = activities_import(form.cleaned_data["file"], actor=request.user)
-            except SheetErrors as exc:
-                errors = exc.errors
-            else:
-                self.message_user(request, _("Imported %(n)s activities.") % {"n": len(entries)}, messages.SUCCESS)
-                return redirect("admin:specialists_ledgerentry_changelist")
+            job = import_views.upload(request, importer.key, form)
+            if job is not None:
+                return redirect("import-detail", pk=job.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Import activities (.xlsx)"),
             "opts": self.model._meta,
             "form": form,
-            "errors": errors,
-            "columns": IMPORT_COLUMNS,
+            "importer": importer,
+            "jobs": ImportJob.objects.filter(importer=importer.key, requested_by=request.user).defer(
+                "errors", "result"
+            )[:10],
         }
-        return TemplateResponse(request, "admin/specialists/import.html", context)
+        return TemplateResponse(request, "admin/specialists/import.html", context, status=400 if form.errors else 200)
 
 
 class ImportForm(forms.Form):
@@ -203,6 +203,16 @@ class AttendanceInline(admin.TabularInline):
     readonly_fields = ["recorded_by"]
     autocomplete_fields = ["specialist"]
 
+    def has_add_permission(self, request, obj=None):
+        # Attendance is recorded on the event's page through the service: whoever may change the event.
+        return request.user.has_perm("specialists.change_activity")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # recorded through the service (attendance_record), not rewritten here
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # icebreakers and points were counted from it
+
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
@@ -212,6 +222,9 @@ class ActivityAdmin(admin.ModelAdmin):
     list_select_related = ["committee"]
     date_hierarchy = "held_on"
     inlines = [AttendanceInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # attendance and ledger entries name the event
 
     @admin.display(description=_("attendance"))
     def attendance_count(self, activity):
