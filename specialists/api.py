@@ -1,6 +1,5 @@
 """The specialists part of the API contract (SPEC, "Specialists")."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -23,6 +22,7 @@ from .serializers import (
     LedgerEntrySerializer,
     LifecycleResultSerializer,
     LifecycleRunSerializer,
+    MyPointsQuerySerializer,
     MyPointsSerializer,
     OnSerializer,
     PointRuleSerializer,
@@ -131,6 +131,9 @@ class LifecycleRunView(APIView):
 
     @extend_schema(request=LifecycleRunSerializer, responses=LifecycleResultSerializer)
     def post(self, request):
+        """Run (or with dry_run preview) the rules for as_of; each change has its `reason` as a sentence.
+
+        A future as_of can only be previewed: a real run for it answers 400 {"as_of": [reason]}."""
         data = _valid(LifecycleRunSerializer, request)
         run, changes = lifecycle_run(as_of=data["as_of"], dry_run=data["dry_run"], actor=request.user, source="api")
         return Response(
@@ -150,35 +153,19 @@ def _me(request):
     return specialist
 
 
-def _entry(row):
-    """A `selectors.LedgerRows` row as LedgerEntrySerializer shows an entry (a test holds them equal):
-    built directly, as the serializer's per-field work was most of this endpoint's time."""
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "points": row["points"],
-        "rule": row["rule_code"],
-        "rule_name": row["rule_name"],
-        "quantity": row["quantity"],
-        "amount": None if row["amount"] is None else str(row["amount"]),
-        "level": row["level"],
-        "occurred_on": row["occurred_on"].isoformat(),
-        "description": row["description"],
-        "reverses": row["reverses_id"],
-        "redemption": row["redemption_id"],
-        "transfer": row["transfer_id"],
-    }
-
-
 class MyPoints(APIView):
     permission_classes = [IsAuthenticated]
     PAGE_SIZE = 50
 
-    @extend_schema(responses=MyPointsSerializer)
+    @extend_schema(parameters=[MyPointsQuerySerializer], responses=MyPointsSerializer)
     def get(self, request):
         specialist = _me(request)
-        entries = selectors.LedgerRows(specialist, kind=request.query_params.get("kind"))
-        page = Paginator(entries, self.PAGE_SIZE).get_page(request.query_params.get("page"))
+        query = MyPointsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = {k: v for k, v in query.validated_data.items() if k != "page"}
+        page = selectors.ledger_page(
+            selectors.ledger_of(specialist, **filters), query.validated_data["page"], per_page=self.PAGE_SIZE
+        )
         return Response(
             {
                 "balance": specialist.balance,
@@ -186,7 +173,7 @@ class MyPoints(APIView):
                 "count": page.paginator.count,
                 "page": page.number,
                 "pages": page.paginator.num_pages,
-                "entries": [_entry(row) for row in page.object_list],
+                "entries": LedgerEntrySerializer(page.object_list, many=True).data,
             }
         )
 

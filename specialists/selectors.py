@@ -1,15 +1,12 @@
 """Reads and reports of the specialists programme."""
 
 import datetime as dt
-from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
-
-from alliance.models import Profile
 
 from .enums import (
     FROZEN_STATES,
@@ -23,6 +20,7 @@ from .lifecycle import (
     GENERAL_INACTIVE_MONTHS,
     ROSTER_ICEBREAKER_MONTHS,
     ROSTER_INACTIVE_MONTHS,
+    annotated_specialists,
 )
 from .models import (
     Activity,
@@ -43,131 +41,60 @@ from .models import (
 S = SpecialistStatus
 
 
-# The self-service page and /api/me/points/ read on every view, in plain SQL through
-# Model.objects.raw() or a cursor: the ORM's building of these small indexed reads cost several
-# times their execution (bench/README.md, "Self-service page").
-
-
-def _sql(sql, **models):
-    """`sql` with its {name} placeholders filled with the models' table names."""
-    return sql.format(**{name: model._meta.db_table for name, model in models.items()})
-
-
-# The SQL below runs on PostgreSQL (tests, production) and on SQLite (`make run`).  SQLite's cursor
-# returns computed dates and decimals as text, so values read outside a model field go through these.
-def _date(value):
-    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-def _amount(value):
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-LedgerEntry._meta.get_field("amount").decimal_places))
-
-
-def _role_names_sql():
-    roles = "FROM {group} g JOIN {member} m ON m.group_id = g.id WHERE m.user_id = s.user_id"
-    if connection.vendor == "postgresql":
-        return f"ARRAY(SELECT g.name {roles})"
-    return f"(SELECT group_concat(g.name, ',') {roles})"
-
-
 def specialist_for_user(user, *, people=False):
     """The specialist record of a logged-in user, or None.
 
-    With `people` (the self-service page), in the same query, who they deal with: `liaison_name` (the
-    display name, else the account name) and `liaison_email` when a liaison is assigned,
-    `committee_name` ("" if none) and `liaison_requested_at`, when an open request for another
-    liaison was made (else None); and for the page's header, the user's own `role_names` and
-    profile (`profile_id`, `profile_name`, `profile_organisation_id`; None without a profile).
+    With `people` (the self-service page), in the same query, who they deal with: the liaison with
+    their profile, the committee, and `liaison_requested_at`, when an open request for another
+    liaison was made (else None).
     """
     if not user or not user.is_authenticated:
         return None
-    if not people:
-        rows = Specialist.objects.raw(_sql("SELECT * FROM {t} WHERE user_id = %s", t=Specialist), [user.pk])
-        return next(iter(rows), None)
-    sql = """
-        SELECT s.*, COALESCE(NULLIF(p.name, ''), u.username) AS liaison_name, u.email AS liaison_email,
-          COALESCE(c.name, '') AS committee_name,
-          (SELECT r.created_at FROM {request} r WHERE r.specialist_id = s.id AND r.status = %s
-           ORDER BY r.created_at DESC LIMIT 1) AS liaison_requested_at,
-          {role_names} AS role_names,
-          own.id AS profile_id, own.name AS profile_name, own.organisation_id AS profile_organisation_id
-        FROM {specialist} s
-        LEFT JOIN {user} u ON u.id = s.liaison_id
-        LEFT JOIN {profile} p ON p.user_id = u.id
-        LEFT JOIN {committee} c ON c.id = s.committee_id
-        LEFT JOIN {profile} own ON own.user_id = s.user_id
-        WHERE s.user_id = %s
+    specialists = Specialist.objects.filter(user_id=user.pk)
+    if people:
+        open_request = LiaisonChangeRequest.objects.filter(
+            specialist=OuterRef("pk"), status=LiaisonChangeStatus.OPEN
+        ).order_by("-created_at")
+        specialists = specialists.select_related("liaison__profile", "committee").annotate(
+            liaison_requested_at=Subquery(open_request.values("created_at")[:1])
+        )
+    return specialists.first()
+
+
+def ledger_of(specialist, *, kind=None, rule=None, date_from=None, date_to=None):
+    """A specialist's ledger entries, newest first, with the filters given (none: the whole ledger).
+
+    Not joined: pick a page first, then read it with `ledger_page`."""
+    entries = LedgerEntry.objects.filter(specialist=specialist)
+    if kind:
+        entries = entries.filter(kind=kind)
+    if rule:
+        entries = entries.filter(rule=rule)
+    if date_from:
+        entries = entries.filter(occurred_on__gte=date_from)
+    if date_to:
+        entries = entries.filter(occurred_on__lte=date_to)
+    return entries.order_by("-occurred_on", "-id")
+
+
+def ledger_page(entries, number, *, per_page, count=None):
+    """Page `number` of `entries` (a `ledger_of` queryset), its entries with their rule and reward.
+
+    The page's entries are picked from the ledger first (a LIMIT/OFFSET subquery) and only they
+    are joined: joining every entry before the sort cost ten times as much (bench/README.md).
+    `count` is the ledger's size when the caller knows it (saves the COUNT(*)). An out-of-range
+    or malformed `number` gives the last or the first page, as Paginator.get_page does.
     """
-    user_model = Specialist.user.field.related_model
-    models = {
-        "request": LiaisonChangeRequest,
-        "specialist": Specialist,
-        "user": user_model,
-        "profile": Profile,
-        "committee": Committee,
-        "group": user_model.groups.field.related_model,
-        "member": user_model.groups.through,
-    }
-    sql = sql.replace("{role_names}", _role_names_sql())
-    specialist = next(iter(Specialist.objects.raw(_sql(sql, **models), [LiaisonChangeStatus.OPEN, user.pk])), None)
-    if specialist is not None and not isinstance(specialist.role_names, list):  # SQLite: "a,b" or None
-        specialist.role_names = specialist.role_names.split(",") if specialist.role_names else []
-    return specialist
-
-
-class LedgerRows:
-    """A specialist's ledger, newest first, for a Paginator (the self-service page's table and
-    /api/me/points/); `rule` is a PointRule.  Rows are dicts of the entry's columns with the rule's
-    `rule_code` and `rule_name` and a redemption's `reward_name`.
-
-    A slice is one plain SQL query: the page's rows are picked from the specialist's entries first
-    and only they are joined to their rule and reward.  The length is `total` when the caller knows
-    it (the page sums the monthly totals), else counted with the filters.
-    """
-
-    def __init__(self, specialist, *, kind=None, rule=None, date_from=None, date_to=None, total=None):
-        where, params = ["e.specialist_id = %s"], [specialist.pk]
-        for condition, value in (
-            ("e.kind = %s", kind),
-            ("e.rule_id = %s", rule.pk if rule else None),
-            ("e.occurred_on >= %s", date_from),
-            ("e.occurred_on <= %s", date_to),
-        ):
-            if value:
-                where.append(condition)
-                params.append(value)
-        self.where, self.params, self.total = " AND ".join(where), params, total
-
-    def count(self):
-        if self.total is None:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _sql("SELECT COUNT(*) FROM {ledger} e WHERE ", ledger=LedgerEntry) + self.where, self.params
-                )
-                self.total = cursor.fetchone()[0]
-        return self.total
-
-    def __getitem__(self, page):
-        sql = """
-            SELECT e.id, e.occurred_on, e.kind, e.points, e.quantity, e.amount, e.level, e.description,
-                   e.reverses_id, e.redemption_id, e.transfer_id, r.code AS rule_code, r.name AS rule_name,
-                   w.name AS reward_name
-            FROM (SELECT * FROM {ledger} e WHERE {where} ORDER BY e.occurred_on DESC, e.id DESC LIMIT %s OFFSET %s) e
-            LEFT JOIN {rule} r ON r.id = e.rule_id
-            LEFT JOIN {redemption} d ON d.id = e.redemption_id
-            LEFT JOIN {reward} w ON w.id = d.reward_id
-            ORDER BY e.occurred_on DESC, e.id DESC
-        """.replace("{where}", self.where)
-        sql = _sql(sql, ledger=LedgerEntry, rule=PointRule, redemption=Redemption, reward=Reward)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*self.params, page.stop - page.start, page.start])
-            names = [column[0] for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        for row in rows:
-            row["occurred_on"], row["amount"] = _date(row["occurred_on"]), _amount(row["amount"])
-        return rows
+    paginator = Paginator(entries, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not counted again
+    page = paginator.get_page(number)
+    page.object_list = list(
+        LedgerEntry.objects.filter(pk__in=page.object_list.values("pk"))
+        .select_related("rule", "redemption__reward")
+        .order_by("-occurred_on", "-id")
+    )
+    return page
 
 
 def balance_of(specialist):
@@ -178,27 +105,20 @@ def monthly_totals(specialist, *, as_of):
     """The specialist's whole ledger by month, oldest first, in one grouped query:
     [{"month", "earned", "spent", "entries"}]; points count up to `as_of`, `entries` counts every entry.
 
-    Plain SQL: the self-service page runs it on every view, and the ORM's building of this grouped,
-    filtered aggregate costs several times its execution (tests/specialists/test_selectors.py).
+    `occurred_on` is a date, so truncating it to the month needs no time-zone conversion.
     """
-    if connection.vendor == "postgresql":
-        month = "date_trunc('month', occurred_on::timestamp)::date"
-    else:
-        month = "strftime('%%Y-%%m-01', occurred_on)"
-    sql = f"""
-        SELECT {month},
-               SUM(CASE WHEN points > 0 AND occurred_on <= %(as_of)s THEN points ELSE 0 END),
-               SUM(CASE WHEN points < 0 AND occurred_on <= %(as_of)s THEN points ELSE 0 END),
-               COUNT(*)
-        FROM {LedgerEntry._meta.db_table}
-        WHERE specialist_id = %(id)s
-        GROUP BY 1
-        ORDER BY 1
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"id": specialist.pk, "as_of": as_of})
-        rows = cursor.fetchall()
-    return [{"month": _date(m), "earned": e, "spent": s, "entries": n} for m, e, s, n in rows]
+    counted = Q(occurred_on__lte=as_of)
+    return list(
+        LedgerEntry.objects.filter(specialist=specialist)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month")
+        .annotate(
+            earned=Sum("points", filter=counted & Q(points__gt=0), default=0),
+            spent=Sum("points", filter=counted & Q(points__lt=0), default=0),
+            entries=Count("id"),
+        )
+        .order_by("month")
+    )
 
 
 def points_by_month(specialist, *, as_of, months=12, totals=None):
@@ -221,42 +141,19 @@ def points_by_month(specialist, *, as_of, months=12, totals=None):
 
 
 def standing_facts(specialist, *, as_of):
-    """What the lifecycle rules know of `specialist` on `as_of`, in one small query:
+    """What the lifecycle rules know of `specialist` on `as_of`, read as the rule run reads them
+    (`lifecycle.annotated_specialists`), for this one specialist:
     {"last": the last activity or attended event, "has_icebreaker", "probation_points"}.
-
-    The same facts as the rule run's `lifecycle.annotated_specialists` (which reads many specialists
-    at once; `counted_entries` and `counted_attendances` define what counts), written out in SQL for
-    one specialist because the self-service page asks on every view; a test holds the two equal.
     """
-    counted = """
-        FROM {ledger} e
-        WHERE e.specialist_id = %(id)s AND e.kind = %(activity)s AND e.occurred_on <= %(as_of)s
-          AND NOT EXISTS (SELECT 1 FROM {ledger} r WHERE r.reverses_id = e.id)"""
-    sql = """
-        SELECT
-          (SELECT e.occurred_on {counted} ORDER BY e.occurred_on DESC LIMIT 1),
-          (SELECT MAX(a.held_on) FROM {attendance} a WHERE a.specialist_id = %(id)s AND a.held_on <= %(as_of)s),
-          EXISTS (
-            SELECT 1 FROM {attendance} a
-            WHERE a.specialist_id = %(id)s AND a.held_on <= %(as_of)s AND a.is_icebreaker
-          ),
-          (SELECT COALESCE(SUM(e.points), 0) {counted} AND e.occurred_on <= %(probation_ends)s)
-    """
-    tables = {"ledger": LedgerEntry._meta.db_table, "attendance": Attendance._meta.db_table}
-    sql = sql.replace("{counted}", counted).format(**tables)
-    params = {
-        "id": specialist.pk,
-        "as_of": as_of,
-        "activity": EntryKind.ACTIVITY,
-        "probation_ends": specialist.probation_ends,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        last_entry, last_attended, has_icebreaker, probation_points = cursor.fetchone()
+    row = (
+        annotated_specialists(as_of, Specialist.objects.filter(pk=specialist.pk))
+        .values("last_entry_on", "last_attended_on", "has_icebreaker", "probation_points")
+        .get()
+    )
     return {
-        "last": max([_date(d) for d in (last_entry, last_attended) if d], default=None),
-        "has_icebreaker": bool(has_icebreaker),
-        "probation_points": probation_points,
+        "last": max([d for d in (row["last_entry_on"], row["last_attended_on"]) if d], default=None),
+        "has_icebreaker": row["has_icebreaker"],
+        "probation_points": row["probation_points"],
     }
 
 
@@ -335,9 +232,7 @@ def standing(specialist, *, as_of):
 
 def rule_choices():
     """(code, name) of every point rule, for filtering a ledger (inactive rules still name old entries)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql('SELECT code, name FROM {t} ORDER BY "order", code', t=PointRule))
-        return cursor.fetchall()
+    return list(PointRule.objects.order_by("order", "code").values_list("code", "name"))
 
 
 def rule_catalogue():
@@ -347,7 +242,7 @@ def rule_catalogue():
 def reward_catalogue(*, balance=None):
     """Active rewards with their cost (None where it depends on a price or amount) and what the balance allows."""
     items = []
-    for reward in Reward.objects.raw(_sql('SELECT * FROM {t} WHERE active ORDER BY "order", code', t=Reward)):
+    for reward in Reward.objects.filter(active=True).order_by("order", "code"):
         item = {"reward": reward, "code": reward.code, "name": reward.name, "cost": reward.cost, "kind": reward.kind}
         if balance is not None:
             if reward.kind == RewardKind.CASH:
@@ -486,20 +381,15 @@ def attendances_of(specialist):
 
 
 def redemptions_of(specialist, *, limit=10):
-    """The specialist's latest redemptions and whether staff have fulfilled them (`reward_name` added)."""
-    sql = """
-        SELECT r.*, w.name AS reward_name FROM {redemption} r JOIN {reward} w ON w.id = r.reward_id
-        WHERE r.specialist_id = %s ORDER BY r.created_at DESC, r.id DESC LIMIT %s
-    """
-    return list(Redemption.objects.raw(_sql(sql, redemption=Redemption, reward=Reward), [specialist.pk, limit]))
+    """The specialist's latest redemptions, with their reward, and whether staff have fulfilled them."""
+    redemptions = Redemption.objects.filter(specialist=specialist).select_related("reward")
+    return list(redemptions.order_by("-created_at", "-id")[:limit])
 
 
 def document_requests_of(specialist, *, limit=10):
-    sql = "SELECT * FROM {t} WHERE specialist_id = %s ORDER BY requested_at DESC LIMIT %s"
-    return list(DocumentRequest.objects.raw(_sql(sql, t=DocumentRequest), [specialist.pk, limit]))
+    return list(DocumentRequest.objects.filter(specialist=specialist).order_by("-requested_at")[:limit])
 
 
 def documents_of(specialist):
     """The certificates issued to the specialist, newest year first."""
-    sql = "SELECT * FROM {t} WHERE specialist_id = %s ORDER BY year DESC, kind"
-    return list(IssuedDocument.objects.raw(_sql(sql, t=IssuedDocument), [specialist.pk]))
+    return list(IssuedDocument.objects.filter(specialist=specialist).order_by("-year", "kind"))

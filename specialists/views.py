@@ -6,23 +6,17 @@ one service, reports the outcome as a message and redirects back (post/redirect/
 
 import math
 import uuid
-from html import escape as html_escape
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from alliance.exceptions import BusinessRuleError
-from alliance.models import Profile
-from alliance.roles import remember_role_names
 
 from . import documents, selectors, services
 from .enums import REDEEMING_STATES, DocumentKind, EntryKind, RewardKind, SpecialistStatus
@@ -54,10 +48,10 @@ def _nice_ceiling(value):
 
 
 def points_chart(rows, *, width=640, height=220):
-    """An inline SVG (built here: a template would spend more time than the page's queries) of the
-    points earned and spent per month as bars and the month-end balance as a line.
+    """The geometry of the points chart (drawn as SVG by specialists/_points_chart.html): per month,
+    bars of the points earned and spent and a dot of the month-end balance, joined by a line.
 
-    Every value placed in it is a number or a date except the two translated texts, which are escaped."""
+    Coordinates are formatted to one decimal here, so the template only places them."""
     left, right, top, bottom = 48, 8, 14, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_ceiling(max([1, *(max(r["earned"], r["spent"], r["balance"]) for r in rows)]))
@@ -67,34 +61,37 @@ def points_chart(rows, *, width=640, height=220):
     def y(value):
         return top + plot_h - value / top_value * plot_h
 
-    title = html_escape(_("Points earned and spent per month, and the balance at each month's end"))
-    parts = [f'<svg class="sp-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title">']
-    parts.append(f'<title id="chart-title">{title}</title>')
-    for value in (0, top_value // 2, top_value):
-        parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>'
-            f'<text x="{left - 6}" y="{y(value):.1f}" class="axis" text-anchor="end" dominant-baseline="middle">'
-            f"{value}</text>"
-        )
-    line = []
-    balance_label = html_escape(_("balance"))
+    def n(value):
+        return f"{value:.1f}"
+
+    months = []
     for i, row in enumerate(rows):
         centre = left + i * slot + slot / 2
-        month, earned, spent = row["month"], row["earned"], row["spent"]
-        parts.append(
-            f"<g><title>{month:%Y-%m}: +{earned} / −{spent} · {balance_label} {row['balance']}</title>"
-            f'<rect class="earned" x="{centre - bar:.1f}" y="{y(earned):.1f}" width="{bar:.1f}" '
-            f'height="{y(0) - y(earned):.1f}"/>'
-            f'<rect class="spent" x="{centre:.1f}" y="{y(spent):.1f}" width="{bar:.1f}" '
-            f'height="{y(0) - y(spent):.1f}"/>'
-            # the caption above the chart names the months' range
-            f'</g><text x="{centre:.1f}" y="{height - 9}" class="axis" text-anchor="middle">{month.month}</text>'
+        earned, spent, balance = row["earned"], row["spent"], row["balance"]
+        months.append(
+            {
+                **row,
+                "centre": n(centre),
+                "earned_x": n(centre - bar),
+                "earned_y": n(y(earned)),
+                "earned_height": n(y(0) - y(earned)),
+                "spent_y": n(y(spent)),
+                "spent_height": n(y(0) - y(spent)),
+                "balance_y": n(y(balance)),
+            }
         )
-        line.append((centre, y(row["balance"])))
-    parts.append(f'<polyline class="balance" points="{" ".join(f"{x:.1f},{v:.1f}" for x, v in line)}"/>')
-    parts.extend(f'<circle class="balance-dot" cx="{x:.1f}" cy="{v:.1f}" r="3"/>' for x, v in line)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - numbers and dates, and the texts escaped above
+    return {
+        "width": width,
+        "height": height,
+        "bar": n(bar),
+        "axis_x": left - 6,
+        "grid_x1": left,
+        "grid_x2": width - right,
+        "label_y": height - 9,
+        "grid": [{"value": value, "y": n(y(value))} for value in (0, top_value // 2, top_value)],
+        "months": months,
+        "line": " ".join(f"{m['centre']},{m['balance_y']}" for m in months),
+    }
 
 
 def _reward_items(rewards):
@@ -117,78 +114,26 @@ def _reward_items(rewards):
     return rewards
 
 
-# The filters' <option>s and the ledger's rows are many small cells: written here in one pass (the
-# template engine's per-variable work was a third of the page's time); every text is escaped.
-
-
-def _options(choices, selected):
-    """The <option>s of a filter's <select>, the chosen one marked."""
-    options = (
-        f'<option value="{html_escape(str(v))}"{" selected" if v == selected else ""}>{html_escape(str(n))}</option>'
-        for v, n in choices
-    )
-    return mark_safe("".join(options))  # noqa: S308 - values and names escaped
-
-
-def _ledger_rows(entries):
-    """The ledger table's rows (<tr>s): date, item with its kind, and the signed points."""
-    kinds = {value: str(label) for value, label in EntryKind.choices}
-    yuan = pgettext("my points", "yuan")
-    rows = []
-    for e in entries:
-        if e["rule_name"]:
-            item = e["rule_name"]
-            if e["quantity"] and e["quantity"] > 1:
-                item += f" × {e['quantity']}"
-            if e["amount"]:
-                item += f" ({e['amount']} {yuan})"
-        else:
-            item = e["reward_name"] or ""
-        kind = kinds.get(e["kind"], e["kind"])
-        if e["description"] and not e["redemption_id"]:
-            kind += f" · {e['description']}"
-        points = e["points"]
-        rows.append(
-            f"<tr><td>{e['occurred_on']:%Y-%m-%d}</td>"
-            f'<td>{html_escape(item)}<div class="muted sp-kind">{html_escape(kind)}</div></td>'
-            f'<td class="num {"sp-neg" if points < 0 else "sp-pos"}">{"+" if points > 0 else ""}{points}</td></tr>'
-        )
-    return mark_safe("".join(rows))  # noqa: S308 - texts escaped, the rest numbers and dates
-
-
-def _remember_header_facts(user, specialist):
-    """The base template's header shows the user's display name and links by role: hand request.user
-    the profile and role names read with the specialist, so the header needs no queries of its own."""
-    remember_role_names(user, specialist.role_names)
-    if specialist.profile_id is not None:
-        user.profile = Profile(
-            id=specialist.profile_id,
-            user_id=user.pk,
-            name=specialist.profile_name,
-            organisation_id=specialist.profile_organisation_id,
-        )
-
-
 @login_required
 @require_GET
 def my_points(request):
     specialist = selectors.specialist_for_user(request.user, people=True)
     if specialist is None:
         return render(request, "specialists/not_a_specialist.html", status=404)
-    _remember_header_facts(request.user, specialist)
     today = timezone.localdate()
-    filters = LedgerFilterForm(request.GET or None)
+    filters = LedgerFilterForm(request.GET)
     ledger_filters = filters.filters()
     totals = selectors.monthly_totals(specialist, as_of=today)
     # The whole ledger's size is the sum of the months' counts: no COUNT(*) unless filtered.
-    total = None if ledger_filters else sum(row["entries"] for row in totals)
-    entries = selectors.LedgerRows(specialist, total=total, **ledger_filters)
-    ledger = Paginator(entries, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = _ledger_rows(ledger.object_list)
-    selected = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    count = None if ledger_filters else sum(row["entries"] for row in totals)
+    ledger = selectors.ledger_page(
+        selectors.ledger_of(specialist, **ledger_filters),
+        request.GET.get("page"),
+        per_page=LEDGER_PAGE_SIZE,
+        count=count,
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    is_general = specialist.status == SpecialistStatus.GENERAL
     issued = selectors.documents_of(specialist)
     months = selectors.points_by_month(specialist, as_of=today, months=CHART_MONTHS, totals=totals)
     kinds = {d.kind for d in issued} | set(documents.GENERAL_KINDS)
@@ -200,17 +145,16 @@ def my_points(request):
         "standing": selectors.standing(specialist, as_of=today),
         "chart": points_chart(months),
         "chart_range": (months[0]["month"], months[-1]["month"]),
-        "selected": selected,
-        "filter_errors": filters.non_field_errors() if filters.is_bound else [],
-        "rule_options": _options(selectors.rule_choices(), getattr(selected.get("rule"), "code", None)),
-        "kind_options": _options(EntryKind.choices, selected.get("kind")),
+        "filters": filters,
+        "selected": filters.cleaned_data if not filters.errors else {},
+        "filter_errors": filters.errors,
+        "rule_choices": selectors.rule_choices(),
+        "kind_choices": EntryKind.choices,
         "ledger": ledger,
-        "ledger_rows": rows,
         "query": query.urlencode(),
         "may_spend": specialist.status in REDEEMING_STATES,
-        "is_general": is_general,
+        "is_general": specialist.status == SpecialistStatus.GENERAL,
         "rewards": _reward_items(selectors.reward_catalogue(balance=specialist.balance)),
-        "redeem_url": reverse("specialists:redeem"),
         "redemptions": selectors.redemptions_of(specialist),
         "documents": issued,
         "document_requests": selectors.document_requests_of(specialist),

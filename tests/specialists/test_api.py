@@ -207,6 +207,41 @@ def test_my_points_entries_are_shown_as_the_ledger_entry_serializer_shows_them(a
     assert [e["rule"] for e in activities["entries"]] == ["books", "recommend_member", "sponsorship", "books"]
 
 
+def test_my_points_filters_by_rule_and_dates_and_pages(api_client, alice, credit):
+    for day in range(1, 53):
+        credit(alice, 1, on=dt.date(2024, 3, 1) + dt.timedelta(days=day))
+    api_client.force_authenticate(alice.user)
+
+    second = api_client.get("/api/me/points/", {"page": 2}).json()
+    march = api_client.get("/api/me/points/", {"rule": "books", "date_from": "2024-03-01", "date_to": "2024-03-31"})
+
+    assert (second["count"], second["page"], second["pages"], len(second["entries"])) == (53, 2, 2, 3)
+    assert second["entries"][-1]["occurred_on"] == "2024-01-02"
+    assert (march.json()["count"], {e["occurred_on"][:7] for e in march.json()["entries"]}) == (30, {"2024-03"})
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "\x00"}, "kind"),
+        ({"kind": "bonus"}, "kind"),
+        ({"rule": "\x00"}, "rule"),
+        ({"rule": "no_such_rule"}, "rule"),
+        ({"date_from": "2024-02-30"}, "date_from"),
+        ({"date_from": "2024-05-01", "date_to": "2024-04-01"}, "date_to"),
+        ({"page": "0"}, "page"),
+        ({"page": "two"}, "page"),
+    ],
+    ids=["kind-nul", "kind-unknown", "rule-nul", "rule-unknown", "bad-date", "dates-reversed", "page-0", "page-text"],
+)
+def test_my_points_bad_filter_is_400_naming_the_field(api_client, alice, params, field):
+    api_client.force_authenticate(alice.user)
+
+    response = api_client.get("/api/me/points/", params)
+
+    assert (response.status_code, list(response.json())) == (400, [field])
+
+
 def test_my_points_refuses_a_user_who_is_not_a_specialist(api_client, staff_user):
     api_client.force_authenticate(staff_user)
 

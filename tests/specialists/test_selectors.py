@@ -32,24 +32,57 @@ def test_points_by_month_earned_spent_and_running_balance(specialist, credit):
     assert (recent[0]["spent"], recent[0]["balance"]) == (20, 25)
 
 
-def test_ledger_rows_newest_first_with_names_filters_and_count(specialist, credit, recorder):
+def test_ledger_page_newest_first_with_names_filters_and_count(specialist, credit, recorder):
     credit(specialist, 30, on=D(2024, 1, 5))
     credit(specialist, 2, on=D(2024, 3, 5))
     services.activity_record(specialist, rule="knowledge_contest", occurred_on=D(2024, 3, 6), actor=recorder)
     services.redemption_create(specialist, reward="office_gift", idempotency_key="r")
     books = PointRule.objects.get(code="books")
 
-    newest = selectors.LedgerRows(specialist)[0:2]
-    recent_activity = selectors.LedgerRows(specialist, kind="activity", date_from=D(2024, 2, 1))
+    newest = selectors.ledger_page(selectors.ledger_of(specialist), 1, per_page=2)
+    recent_activity = selectors.ledger_page(
+        selectors.ledger_of(specialist, kind="activity", date_from=D(2024, 2, 1)), 1, per_page=20
+    )
+    by_rule = selectors.ledger_page(selectors.ledger_of(specialist, rule=books), 2, per_page=1)
 
-    assert [(r["points"], r["rule_name"], r["reward_name"]) for r in newest] == [
+    assert [(e.points, e.rule and e.rule.name, e.redemption and e.redemption.reward.name) for e in newest] == [
         (-20, None, Reward.objects.get(code="office_gift").name),
         (3, PointRule.objects.get(code="knowledge_contest").name, None),
     ]
-    assert selectors.LedgerRows(specialist).count() == 4
-    assert (recent_activity.count(), [r["points"] for r in recent_activity[0:20]]) == (2, [3, 2])
-    assert [r["points"] for r in selectors.LedgerRows(specialist, rule=books)[1:20]] == [30]
-    assert selectors.LedgerRows(specialist, total=99).count() == 99
+    assert (newest.paginator.count, newest.paginator.num_pages) == (4, 2)
+    assert (recent_activity.paginator.count, [e.points for e in recent_activity]) == (2, [3, 2])
+    assert [e.points for e in by_rule] == [30]
+    assert selectors.ledger_page(selectors.ledger_of(specialist), 1, per_page=20, count=99).paginator.count == 99
+
+
+def test_ledger_page_past_the_end_or_malformed_gives_the_last_or_first_page(specialist, credit):
+    for day in (1, 2, 3):
+        credit(specialist, day, on=D(2024, 1, day))
+
+    beyond = selectors.ledger_page(selectors.ledger_of(specialist), 9, per_page=2)
+    malformed = selectors.ledger_page(selectors.ledger_of(specialist), "x", per_page=2)
+
+    assert (beyond.number, [e.points for e in beyond]) == (2, [1])
+    assert (malformed.number, [e.points for e in malformed]) == (1, [3, 2])
+
+
+def test_monthly_totals_group_by_month_and_count_points_up_to_as_of(specialist, credit):
+    credit(specialist, 5, on=D(2023, 12, 31))
+    credit(specialist, 30, on=D(2024, 2, 1))
+    credit(specialist, 7, on=D(2024, 2, 29))
+    credit(specialist, 9, on=D(2024, 3, 20))  # after as_of: counted as an entry, not in the points
+    services.transfer_create(specialist, recipient=SpecialistFactory(), points=20, idempotency_key="t")
+    spent_on = services.today().replace(day=1)
+
+    rows = selectors.monthly_totals(specialist, as_of=D(2024, 3, 15))
+    today = selectors.monthly_totals(specialist, as_of=services.today())
+
+    assert rows[:3] == [
+        {"month": D(2023, 12, 1), "earned": 5, "spent": 0, "entries": 1},
+        {"month": D(2024, 2, 1), "earned": 37, "spent": 0, "entries": 2},
+        {"month": D(2024, 3, 1), "earned": 0, "spent": 0, "entries": 1},
+    ]
+    assert today[-1] == {"month": spent_on, "earned": 0, "spent": -20, "entries": 1}
 
 
 def test_standing_of_a_general_specialist_names_the_demotion_date(credit):

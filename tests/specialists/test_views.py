@@ -4,8 +4,7 @@ import re
 import pytest
 from django.contrib.messages import constants as levels
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from specialists import documents, services
@@ -117,7 +116,32 @@ def test_my_points_reversed_date_range_is_reported_and_ignored(my_client):
     response = my_client.get(PAGE, {"date_from": "2024-05-01", "date_to": "2024-04-01"})
 
     assert response.context["filter_errors"]
+    assert 'id="filter-errors"' in response.content.decode()
     assert _ledger_rows(response) == ["+30"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "label"),
+    [
+        ({"kind": "\x00"}, "kind", "类型"),
+        ({"kind": "bonus"}, "kind", "类型"),
+        ({"rule": "\x00"}, "rule", "积分项目"),
+        ({"rule": "no_such_rule"}, "rule", "积分项目"),
+        ({"date_from": "2024-13-45"}, "date_from", "起始日期"),
+        ({"date_to": "\x00"}, "date_to", "截止日期"),
+    ],
+    ids=["kind-nul", "kind-unknown", "rule-nul", "rule-unknown", "date-from-invalid", "date-to-nul"],
+)
+def test_my_points_bad_filter_is_a_form_error_not_a_server_error(my_client, me, credit, params, field, label):
+    credit(me, 5, on=dt.date(2024, 4, 10))
+
+    response = my_client.get(PAGE, params)
+
+    assert response.status_code == 200
+    assert list(response.context["filter_errors"]) == [field]
+    errors = re.search(r'<ul class="error" id="filter-errors">(.*?)</ul>', response.content.decode(), re.S).group(1)
+    assert errors.startswith(f"<li>{label}: ")
+    assert _ledger_rows(response) == ["+5", "+30"]  # the filters are ignored, the whole ledger shown
 
 
 def test_my_points_filter_error_is_not_shown_on_the_plain_page(my_client):
@@ -125,7 +149,7 @@ def test_my_points_filter_error_is_not_shown_on_the_plain_page(my_client):
 
     response = my_client.get(PAGE)
 
-    assert 'class="error"' not in response.content.decode()
+    assert 'id="filter-errors"' not in response.content.decode()
 
 
 def test_my_points_paginates_ledger_keeping_filters(my_client, me, credit):
@@ -138,16 +162,6 @@ def test_my_points_paginates_ledger_keeping_filters(my_client, me, credit):
     assert len(_ledger_rows(first)) == 20
     assert _ledger_rows(second) == ["+1"] * 4 + ["+30"]
     assert "rule=books&amp;page=2" in first.content.decode()
-
-
-def test_my_points_query_count_is_bounded(my_client, me, credit, django_assert_max_num_queries):
-    for day in range(1, 29):
-        credit(me, 2, on=dt.date(2024, 4, day))
-
-    with django_assert_max_num_queries(18):
-        response = my_client.get(PAGE)
-
-    assert response.status_code == 200
 
 
 def test_redeem_through_page_lowers_balance_once(my_client, me):
@@ -348,7 +362,7 @@ def test_points_chart_scales_to_a_round_maximum():
         ]
     ]
 
-    svg = str(points_chart(rows))
+    svg = render_to_string("specialists/_points_chart.html", {"chart": points_chart(rows)})
 
     # The axis tops out at 200 (the next of 1, 2, 5 × 10ⁿ above 150), labelled 0, 100, 200.
     assert re.findall(r'dominant-baseline="middle">(\d+)</text>', svg) == ["0", "100", "200"]
@@ -432,25 +446,6 @@ def test_my_points_standing_follows_a_new_attendance(client, recorder):
 
     assert "roster_no_icebreaker_6_months" in [i["rule"] for i in before]
     assert "roster_no_icebreaker_6_months" not in [i["rule"] for i in after]
-
-
-def test_my_points_query_count_does_not_grow_with_the_ledger(
-    my_client, me, credit, recorder, django_assert_max_num_queries
-):
-    with CaptureQueriesContext(connection) as short:
-        my_client.get(PAGE)
-    for day in range(1, 29):
-        credit(me, 2, on=dt.date(2024, 4, day))
-    services.redemption_create(me, reward="office_gift", idempotency_key="q1")
-
-    # session, user, the specialist (with liaison, committee, liaison request and the header's roles
-    # and profile), monthly totals, standing, certificates, ledger page, rules, rewards, redemptions
-    # and paper copies
-    with django_assert_max_num_queries(len(short.captured_queries)):
-        response = my_client.get(PAGE)
-
-    assert len(short.captured_queries) == 11
-    assert 'data-balance="66"' in response.content.decode()
 
 
 def test_my_points_header_shows_the_users_name_and_role_links_read_with_the_specialist(my_client, me):
