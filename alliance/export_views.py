@@ -18,7 +18,7 @@ def _job_for(request, pk):
     job = ExportJob.objects.filter(pk=pk).first()
     if job is None or not exports.can_download(request.user, job):
         raise Http404
-    return job
+    return exports.with_progress(job)
 
 
 def _status(job):
@@ -40,6 +40,7 @@ def export_list(request):
     jobs = list(ExportJob.objects.filter(requested_by=request.user)[:20])
     now = timezone.now()
     for job in jobs:
+        exports.with_progress(job)
         job.retryable = dispatch.is_stuck(job, now=now)
     return render(request, "alliance/exports.html", {"jobs": jobs, "exporters": exports.exporters_for(request.user)})
 

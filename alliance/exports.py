@@ -9,8 +9,9 @@ An app registers an exporter in its `exporters.py`:
 
 Staff start one with `export_start(user=..., key=...)`; the task is sent after commit through
 `alliance.dispatch` (a broker outage marks the job "not queued" and the page offers a retry).
-The worker writes the workbook with `alliance.xlsx.write_workbook`, updating the job's row count
-every 1,000 rows, and the page at `/exports/<id>/` shows the progress and then the download.
+The worker writes the workbook with `alliance.xlsx.write_workbook`, reporting its row count every
+few thousand rows to the cache (not the database: the export's queries stay independent of its
+size), and the page at `/exports/<id>/` shows the progress and then the download.
 """
 
 import logging
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
+from django.core.cache import cache
 from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +74,30 @@ def get_exporter(key):
 
 def exporters_for(user):
     return [e for e in _registry.values() if e.permission(user)]
+
+
+def _progress_key(job_pk):
+    return f"alliance:export-progress:{job_pk}"
+
+
+def _report_progress(job_pk, rows):
+    try:
+        cache.set(_progress_key(job_pk), rows, timeout=6 * 60 * 60)
+    except Exception:  # noqa: BLE001 - progress is a courtesy: a cache outage must not fail the export
+        logger.warning("export %s: progress not reported", job_pk, exc_info=True)
+
+
+def with_progress(job):
+    """`job` with `rows_done` as the worker last reported it while it runs (the database has the
+    count once the job has finished)."""
+    if job.status == ExportStatus.RUNNING:
+        try:
+            rows = cache.get(_progress_key(job.pk))
+        except Exception:  # noqa: BLE001 - show the last count the database has
+            rows = None
+        if rows is not None:
+            job.rows_done = rows
+    return job
 
 
 def export_start(*, user, key, params=None):
@@ -135,7 +161,7 @@ def _export_write(job):
     job.save(update_fields=["status", "rows_done", "error", "rows_total"])
 
     def progress(rows):
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=rows)
+        _report_progress(job.pk, rows)
 
     try:
         with tempfile.TemporaryFile() as tmp:
@@ -152,6 +178,10 @@ def _export_write(job):
     job.status = ExportStatus.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "rows_done", "file", "finished_at"])
+    try:
+        cache.delete(_progress_key(job.pk))
+    except Exception:  # noqa: BLE001 - the key expires by itself
+        pass
     return job
 
 

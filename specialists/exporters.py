@@ -8,14 +8,26 @@ from .exports import ledger_sheet, roster_sheet
 from .models import LedgerEntry, Specialist
 
 
+def ledger_entries(params):
+    """The entries an export asked for: optionally from/to a date (ISO) and of one specialist (id)."""
+    entries = LedgerEntry.objects.all()
+    if params.get("date_from"):
+        entries = entries.filter(occurred_on__gte=params["date_from"])
+    if params.get("date_to"):
+        entries = entries.filter(occurred_on__lte=params["date_to"])
+    if params.get("specialist"):
+        entries = entries.filter(specialist_id=params["specialist"])
+    return entries
+
+
 @exports.register(
     "specialists.ledger",
     title=_("Points ledger (all entries)"),
     filename="points-ledger.xlsx",
-    count=lambda params: LedgerEntry.objects.count(),
+    count=lambda params: ledger_entries(params).count(),
 )
 def ledger(params):
-    return [ledger_sheet()]
+    return [ledger_sheet(ledger_entries(params))]
 
 
 @exports.register(

@@ -1,37 +1,56 @@
 """Workbooks of the specialists programme (streamed by alliance.xlsx)."""
 
+from django.utils import timezone
+
 from alliance.xlsx import Sheet
 
+from .enums import EntryKind, SpecialistStatus
 from .models import LedgerEntry, Specialist
 
 
+def _local(moment):
+    """An aware datetime as the alliance's wall-clock time (Excel has no time zones)."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _labels(choices):
+    return {value: str(label) for value, label in choices}
+
+
 def roster_sheet(queryset=None):
-    specialists = (Specialist.objects.all() if queryset is None else queryset).select_related(
-        "user__profile__organisation", "committee", "liaison__profile"
-    )
+    """Read as plain rows (`values_list`) through one server-side cursor: no model instances."""
+    specialists = Specialist.objects.all() if queryset is None else queryset
+    statuses = _labels(SpecialistStatus.choices)
 
     def rows():
-        for s in specialists.order_by("status", "name").iterator(chunk_size=2000):
-            profile = getattr(s.user, "profile", None)
-            liaison = s.liaison and (
-                getattr(s.liaison, "profile", None) and s.liaison.profile.name or s.liaison.username
+        for row in (
+            specialists.order_by("status", "name")
+            .values_list(
+                "pk",
+                "name",
+                "user__username",
+                "user__profile__organisation__name",
+                "status",
+                "status_since",
+                "applied_on",
+                "approved_on",
+                "probation_ends",
+                "balance",
+                "committee__name",
+                "liaison__profile__name",
+                "liaison__username",
+                "email",
+                "phone",
+                "exited_on",
             )
+            .iterator(chunk_size=5000)
+        ):
             yield [
-                s.pk,
-                s.name,
-                s.user.username,
-                profile.organisation.name if profile and profile.organisation else "",
-                s.get_status_display(),
-                s.status_since,
-                s.applied_on,
-                s.approved_on,
-                s.probation_ends,
-                s.balance,
-                s.committee.name if s.committee else "",
-                liaison or "",
-                s.email,
-                s.phone,
-                s.exited_on,
+                *row[:4],
+                statuses.get(row[4], row[4]),
+                *row[5:11],
+                row[11] or row[12] or "",  # the liaison's name, else their account
+                *row[13:],
             ]
 
     return Sheet(
@@ -59,29 +78,33 @@ def roster_sheet(queryset=None):
 
 
 def ledger_sheet(queryset=None):
-    entries = (LedgerEntry.objects.all() if queryset is None else queryset).select_related(
-        "specialist", "rule", "recorded_by"
-    )
+    """Read as plain rows (`values_list`) through one server-side cursor: no model instances."""
+    entries = LedgerEntry.objects.all() if queryset is None else queryset
+    kinds = _labels(EntryKind.choices)
 
     def rows():
-        for e in entries.order_by("specialist_id", "occurred_on", "id").iterator(chunk_size=5000):
-            yield [
-                e.pk,
-                e.specialist_id,
-                e.specialist.name,
-                e.occurred_on,
-                e.get_kind_display(),
-                e.rule.code if e.rule else "",
-                e.rule.name if e.rule else "",
-                e.quantity,
-                e.amount,
-                e.level,
-                e.points,
-                e.description,
-                e.reverses_id,
-                e.recorded_by.username if e.recorded_by else "",
-                e.recorded_at.replace(tzinfo=None) if e.recorded_at else None,
-            ]
+        for row in (
+            entries.order_by("specialist_id", "occurred_on", "id")
+            .values_list(
+                "id",
+                "specialist_id",
+                "specialist__name",
+                "occurred_on",
+                "kind",
+                "rule__code",
+                "rule__name",
+                "quantity",
+                "amount",
+                "level",
+                "points",
+                "description",
+                "reverses_id",
+                "recorded_by__username",
+                "recorded_at",
+            )
+            .iterator(chunk_size=5000)
+        ):
+            yield [*row[:4], kinds.get(row[4], row[4]), *row[5:14], _local(row[14])]
 
     return Sheet(
         "积分台账",
@@ -100,7 +123,7 @@ def ledger_sheet(queryset=None):
             "说明",
             "冲正流水号",
             "录入人",
-            "录入时间",
+            "录入时间（北京时间）",
         ],
         rows(),
         [10, 8, 12, 12, 12, 20, 36, 8, 12, 12, 8, 30, 10, 12, 20],
