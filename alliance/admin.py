@@ -4,13 +4,16 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .admin_base import ReadOnlyAdmin
+from .admin_base import LargeTableMixin, ReadOnlyAdmin, YearListFilter
+from .audit import action_label, describe, field_label
 from .models import AuditEntry, ExportJob, ImportJob, Organisation, Profile
-from .roles import grantable_roles, is_secretariat, may_manage_account
+from .roles import grantable_roles, is_secretariat, may_manage_account, role_label
 
 User = get_user_model()
 
@@ -35,7 +38,7 @@ SUPERUSER_FIELDS = ["is_staff", "is_superuser", "user_permissions"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LargeTableMixin, DjangoUserAdmin):
     """Accounts.  Staff see every account; a non-superuser changes only their own (never its admin
     rights or roles) and accounts whose every role they may grant (alliance.roles.may_manage_account),
     and gives only the roles they may grant.  The form hides the rest and save_model/save_related refuse
@@ -71,7 +74,8 @@ class UserAdmin(DjangoUserAdmin):
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=grantable_roles(request.user))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _name_permissions(formfield) if db_field.name == "user_permissions" else formfield
 
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser:
@@ -103,8 +107,30 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="角色")
     def roles(self, user):
-        return ", ".join(g.name for g in user.groups.all())
+        return "、".join(role_label(g.name) for g in user.groups.all())
 
+
+def _permission_label(permission):
+    """A permission as 特别专员 | 积分台账 | 查看: Django stores its name in English ("Can view ledger entry")."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    verbs = {"add": _("add"), "change": _("change"), "delete": _("delete"), "view": _("view")}
+    if model is None or action not in verbs or permission.codename != f"{action}_{model._meta.model_name}":
+        return f"{permission.content_type} | {gettext(permission.name)}"
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {verbs[action]}"
+
+
+def _name_permissions(formfield):
+    if formfield is not None and getattr(formfield, "queryset", None) is not None:
+        formfield.queryset = formfield.queryset.select_related("content_type")
+        formfield.label_from_instance = _permission_label
+    return formfield
+
+
+# A role is a group named by its code (API contract): people read its name (秘书处, 特别专员 …) wherever
+# the admin shows a group (lists, filters, forms, breadcrumbs).  The name stored and sent by the API is
+# unchanged.
+Group.__str__ = lambda group: str(role_label(group.name))
 
 admin.site.unregister(Group)
 
@@ -113,6 +139,20 @@ admin.site.unregister(Group)
 class GroupAdmin(DjangoGroupAdmin):
     """Roles are groups whose permissions alliance.roles sets on every migrate: a superuser's alone
     (a change made here is undone by the next migrate)."""
+
+    list_display = ["role_name", "code"]
+
+    @admin.display(description=pgettext_lazy("account", "role"), ordering="name")
+    def role_name(self, group):
+        return role_label(group.name)
+
+    @admin.display(description=_("code"), ordering="name")
+    def code(self, group):
+        return group.name
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _name_permissions(formfield) if db_field.name == "permissions" else formfield
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -190,22 +230,93 @@ class TokenAdmin(DRFTokenAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    """Read-only: the audit log is append-only."""
+class AuditEntryAdmin(LargeTableMixin, ReadOnlyAdmin):
+    """Read-only: the audit log is append-only, and grows without bound (LargeTableMixin).
 
-    list_display = ["created_at", "action", "object_repr", "actor"]
-    list_filter = ["action", "content_type"]
-    search_fields = ["action", "object_repr", "actor__username"]
+    Search is on the action's beginning (e.g. "specialist.points"), which its index serves; the
+    action is not a filter, whose choices would be a scan of the log for its distinct values."""
+
+    list_display = ["created_at", "action_name", "object_repr", "actor"]
+    list_filter = ["content_type", ("created_at", YearListFilter)]
+    fields = ["created_at", "actor", "action_name", "content_type", "object_id", "object_repr", "details"]
+    readonly_fields = fields
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, entry):
+        return action_label(entry.action)
+
+    @admin.display(description=_("details"))
+    def details(self, entry):
+        facts = describe(entry)
+        if not facts:
+            return "—"
+        return format_html('<dl class="audit-details">{}</dl>', format_html_join("", "<dt>{}</dt><dd>{}</dd>", facts))
+
+    search_fields = ["action__startswith"]
     list_select_related = ["actor", "content_type"]
-    date_hierarchy = "created_at"
+    sortable_by = ["created_at"]
+
+
+class JobKindFilter(admin.SimpleListFilter):
+    """The kind of export or import by its title (the registry's list, not the column's codes)."""
+
+    def lookups(self, request, model_admin):
+        return sorted(self.titles().items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class ExporterFilter(JobKindFilter):
+    title = _("export")
+    parameter_name = "exporter"
+
+    def titles(self):
+        from .exports import _registry, autodiscover
+
+        autodiscover()
+        return {key: exporter.title for key, exporter in _registry.items()}
+
+
+class ImporterFilter(JobKindFilter):
+    title = _("import")
+    parameter_name = "importer"
+
+    def titles(self):
+        from .imports import _autodiscover, _registry
+
+        _autodiscover()
+        return {key: importer.title for key, importer in _registry.items()}
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "exporter", "requested_by", "status", "rows_done", "rows_total", "finished_at"]
-    list_filter = ["status", "exporter"]
+class ExportJobAdmin(LargeTableMixin, admin.ModelAdmin):
+    list_display = ["created_at", "title", "requested_by", "status", "rows_done", "rows_total", "finished_at"]
+    list_filter = ["status", ExporterFilter]
     list_select_related = ["requested_by"]
-    readonly_fields = [f.name for f in ExportJob._meta.fields]
+    fields = [
+        "title",
+        "parameters",
+        "requested_by",
+        "status",
+        "attempts",
+        "queued_at",
+        "rows_total",
+        "rows_done",
+        "file",
+        "error",
+        "created_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("export"), ordering="exporter")
+    def title(self, job):
+        return job.title
+
+    @admin.display(description=_("parameters"))
+    def parameters(self, job):
+        return _facts(job.params)
 
     def get_queryset(self, request):
         # Like the exports page: the secretariat sees every export, other staff their own.
@@ -220,12 +331,12 @@ class ExportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyAdmin):
+class ImportJobAdmin(LargeTableMixin, ReadOnlyAdmin):
     """Read-only: imports are started from their pages and run by the worker."""
 
     list_display = [
         "created_at",
-        "importer",
+        "title",
         "filename",
         "requested_by",
         "status",
@@ -233,10 +344,62 @@ class ImportJobAdmin(ReadOnlyAdmin):
         "rows_total",
         "finished_at",
     ]
-    list_filter = ["status", "importer"]
+    list_filter = ["status", ImporterFilter]
     search_fields = ["filename", "fingerprint"]
     list_select_related = ["requested_by"]
-    show_full_result_count = False
+    fields = [
+        "title",
+        "filename",
+        "fingerprint",
+        "parameters",
+        "requested_by",
+        "status",
+        "attempts",
+        "queued_at",
+        "rows_total",
+        "rows_done",
+        "problems",
+        "outcome",
+        "error",
+        "created_at",
+        "finished_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("import"), ordering="importer")
+    def title(self, job):
+        return job.title
+
+    @admin.display(description=_("parameters"))
+    def parameters(self, job):
+        return _facts(job.params)
+
+    @admin.display(description=_("errors"))
+    def problems(self, job):
+        rows = [
+            (error.get("row", "—"), error.get("column") or "—", error.get("message", ""))
+            for error in job.errors or []
+            if isinstance(error, dict)
+        ]
+        if not rows:
+            return "—"
+        head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th></tr>", _("row"), _("column"), _("problem"))
+        return format_html(
+            "<table>{}{}</table>", head, format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
+        )
+
+    @admin.display(description=_("result"))
+    def outcome(self, job):
+        counts = {k: v for k, v in (job.result or {}).items() if isinstance(v, int)}
+        return _facts(counts)
+
+
+def _facts(data):
+    """A dict of a job's parameters or counts as a readable list, its keys named (alliance.audit)."""
+    if not data:
+        return "—"
+    items = [(field_label(k), v if not isinstance(v, (list, dict)) else str(v)) for k, v in data.items()]
+    return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", items))
 
 
 from . import admin_lockouts  # noqa: E402, F401 - the login lockouts of django-axes

@@ -4,8 +4,9 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.utils import reset
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import audit
 from .roles import is_secretariat
@@ -30,9 +31,47 @@ class SecretariatOnly:
         return False
 
 
+def _when(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+# django-axes names its rows in English f-strings (its titles on the change pages and in breadcrumbs);
+# the admin is the only place they are shown.
+AccessAttempt.__str__ = lambda a: (
+    gettext("Login attempts of %(user)s, last %(when)s")
+    % {
+        "user": a.username,
+        "when": _when(a.attempt_time),
+    }
+)
+AccessFailureLog.__str__ = lambda f: (
+    gettext("Failed login of %(user)s at %(when)s from %(ip)s")
+    % {
+        "user": f.username,
+        "when": _when(f.attempt_time),
+        "ip": f.ip_address,
+    }
+)
+AccessLog.__str__ = lambda log: (
+    gettext("Login of %(user)s at %(when)s")
+    % {
+        "user": log.username,
+        "when": _when(log.attempt_time),
+    }
+)
+
+
 @admin.register(AccessAttempt)
 class LockoutAdmin(SecretariatOnly, AccessAttemptAdmin):
     actions = ["lift_lockout"]
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return super().status(obj)
+
+    @admin.display(description=_("expires at"))
+    def expiration(self, obj):
+        return super().expiration(obj)
 
     def has_delete_permission(self, request, obj=None):
         return is_secretariat(request.user)

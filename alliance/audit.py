@@ -1,9 +1,13 @@
 """The audit log every state change, score and vote writes to (SPEC, Cross-cutting: Audit)."""
 
 import json
+from importlib import import_module
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
@@ -26,3 +30,228 @@ def record(action, obj=None, *, actor=None, **data):
         entry.object_repr = str(obj)[:200]
     entry.save()
     return entry
+
+
+# ---- Reading the log: every action and the facts it keeps, named for the people who read it ----------
+
+# Every action code `record` is called with, and its name in the admin, the exports and the API's reader.
+# tests/alliance/test_admin_chinese.py checks that every code the project records is here.
+ACTION_LABELS = {
+    "alliance.login.lockout_lifted": _("Login lockout lifted"),
+    "organisation.created": _("Organisation registered"),
+    "user.created": _("Account created"),
+    "export.requested": _("Export requested"),
+    "export.retried": _("Export sent again"),
+    "import.requested": _("Import started"),
+    "import.retried": _("Import sent again"),
+    "import.done": _("Import finished"),
+    "worker.ping": _("Background worker check"),
+    "specialist.created": _("Specialist application registered"),
+    "specialist.status": _("Specialist status changed"),
+    "specialist.points": _("Points recorded"),
+    "specialist.points_reversed": _("Points entry reversed"),
+    "specialist.attended": _("Attendance recorded"),
+    "specialist.redeemed": _("Points redeemed"),
+    "specialist.redemption_fulfilled": _("Redemption fulfilled"),
+    "specialist.redemption_cancelled": _("Redemption cancelled and refunded"),
+    "specialist.transfer": _("Points transferred"),
+    "specialist.liaison": _("Liaison assigned"),
+    "specialist.liaison_change_requested": _("Change of liaison requested"),
+    "specialist.liaison_change_declined": _("Change of liaison declined"),
+    "specialist.document_requested": _("Paper copies requested"),
+    "specialist.document_sent": _("Paper copies sent"),
+    "specialist.document_issued": _("Certificate issued"),
+    "specialist.document_render_again": _("Certificate rendered again"),
+    "specialist.committee_joined": _("Joined a professional committee"),
+    "specialist.vote": _("Vote cast"),
+    "specialist.motion_closed": _("Vote closed"),
+    "specialist.excellent_nominated": _("Nominated as excellent specialist"),
+    "greenmine.assessment.created": _("Assessment created"),
+    "greenmine.assessment.updated": _("Assessment changed"),
+    "greenmine.assessment.status": _("Assessment status changed"),
+    "greenmine.assessment.result": _("Assessment result kept"),
+    "greenmine.expert.assigned": _("Expert assigned"),
+    "greenmine.prerequisite.checked": _("Prerequisite checked"),
+    "greenmine.score.saved": _("Indicator score saved"),
+    "greenmine.scores.submitted": _("Scores submitted"),
+    "greenmine.scores.reopened": _("Submitted scores reopened"),
+    "greenmine.evidence.added": _("Evidence uploaded"),
+    "greenmine.site_visit.recorded": _("Site visit recorded"),
+}
+
+# The facts' names (the keys of AuditEntry.data).
+FIELD_LABELS = {
+    "username": pgettext_lazy("audit", "account"),
+    "ip_address": pgettext_lazy("audit", "IP address"),
+    "failures": pgettext_lazy("audit", "failed logins"),
+    "roles": pgettext_lazy("audit", "roles"),
+    "organisation": _("organisation"),
+    "exporter": _("export"),
+    "importer": _("import"),
+    "params": _("parameters"),
+    "attempts": _("times sent to the worker"),
+    "filename": _("file name"),
+    "fingerprint": _("fingerprint (SHA-256)"),
+    "status": _("status"),
+    "note": pgettext_lazy("audit", "note"),
+    "applied_on": pgettext_lazy("audit", "applied on"),
+    "from": pgettext_lazy("audit", "from status"),
+    "to": pgettext_lazy("audit", "to"),
+    "rule": pgettext_lazy("audit", "rule"),
+    "as_of": pgettext_lazy("audit", "as of"),
+    "points": pgettext_lazy("audit", "points"),
+    "entry": pgettext_lazy("audit", "ledger entry number"),
+    "reason": pgettext_lazy("audit", "reason"),
+    "activity": pgettext_lazy("audit", "activity number"),
+    "held_on": pgettext_lazy("audit", "held on"),
+    "reward": pgettext_lazy("audit", "reward"),
+    "refunded": pgettext_lazy("audit", "points refunded"),
+    "liaison": pgettext_lazy("audit", "liaison (account number)"),
+    "kind": pgettext_lazy("audit", "kind"),
+    "number": pgettext_lazy("audit", "number"),
+    "committee": pgettext_lazy("audit", "professional committee"),
+    "role": _("role"),
+    "choice": pgettext_lazy("audit", "vote"),
+    "result": _("result"),
+    "tally": pgettext_lazy("audit", "votes"),
+    "for": pgettext_lazy("audit", "for"),
+    "against": pgettext_lazy("audit", "against"),
+    "abstain": pgettext_lazy("audit", "abstain"),
+    "year": pgettext_lazy("audit", "year"),
+    "catalogue": pgettext_lazy("audit", "catalogue version"),
+    "variant": pgettext_lazy("audit", "variant"),
+    "mining_method": pgettext_lazy("audit", "main mining method"),
+    "pass_line": pgettext_lazy("audit", "pass line"),
+    "mine_name": pgettext_lazy("audit", "mine"),
+    "old": pgettext_lazy("audit", "from status"),
+    "new": pgettext_lazy("audit", "to"),
+    "expert": pgettext_lazy("audit", "expert"),
+    "code": pgettext_lazy("audit", "prerequisite"),
+    "passed": pgettext_lazy("audit", "passed"),
+    "score": pgettext_lazy("audit", "score"),
+    "not_applicable": pgettext_lazy("audit", "not applicable"),
+    "file": _("file name"),
+    "location": pgettext_lazy("audit", "where"),
+    "total": pgettext_lazy("audit", "total score"),
+    "qualified": pgettext_lazy("audit", "qualified"),
+    "recorded": pgettext_lazy("audit", "rows recorded"),
+    "duplicates": pgettext_lazy("audit", "rows repeated in the file"),
+    "recorded_earlier": pgettext_lazy("audit", "rows recorded by an earlier import"),
+    "already_in_ledger": pgettext_lazy("audit", "rows already in the ledger"),
+    "error_count": _("errors"),
+    "rows": _("rows"),
+}
+
+
+def _choices(path):
+    """A value resolver naming a code by the label of the TextChoices at `path` ("app.module.Class")."""
+
+    def resolve(value):
+        module, name = path.rsplit(".", 1)
+        choices = getattr(import_module(module), name)
+        try:
+            return choices(value).label
+        except ValueError:
+            return value
+
+    return resolve
+
+
+def _lookup(path, field="code", attr="name"):
+    """A value resolver naming a row of the model at `path` ("app_label.Model") by its `field`."""
+
+    def resolve(value):
+        row = apps.get_model(path).objects.filter(**{field: value}).first()
+        return getattr(row, attr) if row is not None else value
+
+    return resolve
+
+
+def _rule(value):
+    from specialists.admin.people import STATUS_RULE_LABELS
+
+    return (STATUS_RULE_LABELS.get(value) or _lookup("specialists.PointRule")(value)) if value else value
+
+
+def _exporter(value):
+    from .exports import _registry
+
+    exporter = _registry.get(value)
+    return exporter.title if exporter else value
+
+
+def _importer(value):
+    from .exceptions import BusinessRuleError
+    from .imports import get_importer
+
+    try:
+        return get_importer(value).title
+    except BusinessRuleError:
+        return value
+
+
+def _prerequisite(value):
+    from greenmine.models import Prerequisite
+
+    row = Prerequisite.objects.filter(code=value).order_by("-version__is_current").first()
+    return row.name if row is not None else value
+
+
+_SPECIALIST_STATUS = _choices("specialists.enums.SpecialistStatus")
+_ASSESSMENT_STATUS = _choices("greenmine.enums.AssessmentStatus")
+_DOCUMENT_KIND = _choices("specialists.enums.DocumentKind")
+
+# How a fact's value is named: a code becomes its label.  Keyed by (action, key), or by key for every action.
+VALUE_LABELS = {
+    ("specialist.status", "from"): _SPECIALIST_STATUS,
+    ("specialist.status", "to"): _SPECIALIST_STATUS,
+    ("specialist.transfer", "to"): _lookup("specialists.Specialist", field="pk"),
+    ("greenmine.assessment.status", "old"): _ASSESSMENT_STATUS,
+    ("greenmine.assessment.status", "new"): _ASSESSMENT_STATUS,
+    ("import.retried", "status"): _choices("alliance.models.JobStatus"),
+    ("specialist.document_issued", "kind"): _DOCUMENT_KIND,
+    ("specialist.document_requested", "kind"): _DOCUMENT_KIND,
+    ("specialist.document_sent", "kind"): _DOCUMENT_KIND,
+    "rule": _rule,
+    "reward": _lookup("specialists.Reward"),
+    "committee": _lookup("specialists.Committee"),
+    "role": _choices("specialists.enums.CommitteeRole"),
+    "roles": _choices("alliance.roles.Role"),
+    "choice": _choices("specialists.enums.VoteChoice"),
+    "result": _choices("specialists.enums.MotionResult"),
+    "catalogue": _lookup("greenmine.CatalogueVersion", attr="title"),
+    "variant": _choices("greenmine.enums.Variant"),
+    "mining_method": _choices("greenmine.enums.MiningMethod"),
+    "code": _prerequisite,
+    "exporter": _exporter,
+    "importer": _importer,
+}
+
+
+def action_label(code):
+    """The action's name for people; the code itself for an action not in ACTION_LABELS."""
+    return ACTION_LABELS.get(code, code)
+
+
+def field_label(key):
+    return FIELD_LABELS.get(key, key)
+
+
+def _value(action, key, value):
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{field_label(k)}: {_value(action, k, v)}" for k, v in value.items())
+    if isinstance(value, list):
+        if len(value) == 2 and key in {"mine_name", "organisation"}:  # [old, new] of a change
+            return f"{_value(action, key, value[0])} → {_value(action, key, value[1])}"
+        return "、".join(str(_value(action, key, v)) for v in value)
+    resolve = VALUE_LABELS.get((action, key)) or VALUE_LABELS.get(key)
+    return resolve(value) if resolve else value
+
+
+def describe(entry):
+    """The entry's facts as [(name, value)], named for people: what the admin and the export show."""
+    return [(field_label(key), _value(entry.action, key, value)) for key, value in (entry.data or {}).items()]

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,7 +33,7 @@ class Organisation(models.Model):
     nature = models.CharField(_("nature"), max_length=32, choices=OrganisationNature.choices, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -44,7 +45,9 @@ class Organisation(models.Model):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile"
+    )
     name = models.CharField(_("display name"), max_length=100, blank=True)
     organisation = models.ForeignKey(
         Organisation,
@@ -69,15 +72,22 @@ class AuditEntry(models.Model):
     Append-only; the admin shows it read-only.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    action = models.CharField(max_length=100, db_index=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_repr = models.CharField(max_length=200, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("kind of record"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    object_id = models.CharField(_("record number"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -86,7 +96,9 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit log")
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+        from .audit import action_label
+
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {action_label(self.action)} {self.object_repr}"
 
 
 class JobStatus(models.TextChoices):
@@ -108,7 +120,7 @@ class ExportJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     exporter = models.CharField(_("export"), max_length=100)
-    params = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -128,12 +140,14 @@ class ExportJob(models.Model):
         verbose_name_plural = _("exports")
 
     def __str__(self):
-        return f"{self.exporter} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.title} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
     @property
     def title(self):
-        from .exports import _registry
+        from .exports import _registry, autodiscover
 
+        if self.exporter not in _registry:
+            autodiscover()
         exporter = _registry.get(self.exporter)
         return exporter.title if exporter else self.exporter
 
@@ -161,7 +175,7 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to=import_path)
     filename = models.CharField(_("file name"), max_length=255)
     fingerprint = models.CharField(_("fingerprint (SHA-256)"), max_length=64, db_index=True)
-    params = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -192,7 +206,18 @@ class ImportJob(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.importer} {self.filename} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.title} {self.filename} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def title(self):
+        from alliance.exceptions import BusinessRuleError
+
+        from .imports import get_importer
+
+        try:
+            return get_importer(self.importer).title
+        except BusinessRuleError:
+            return self.importer
 
     @property
     def percent(self):

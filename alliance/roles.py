@@ -16,6 +16,11 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Liaison")
 
 
+def role_label(name):
+    """A role's name for people (秘书处, 特别专员 …) from its group name; any other group keeps its name."""
+    return str(Role(name).label) if name in Role.values else name
+
+
 # Roles whose holders work in the admin site.
 STAFF_ROLES = frozenset({Role.SECRETARIAT, Role.SERVICE_CENTRE})
 # The programmes' participants: no admin access, the pages and the API only.

@@ -34,7 +34,9 @@ class CatalogueVersion(models.Model):
 class Category(models.Model):
     """一级指标: six per version, with their points (12/20/18/20/18/12)."""
 
-    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="categories")
+    version = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.CASCADE, related_name="categories"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=100)
     label = models.CharField(_("label in the table"), max_length=200, blank=True)
@@ -53,11 +55,13 @@ class Category(models.Model):
 class Prerequisite(models.Model):
     """先决条件: veto items; one failure means not qualified and no scoring."""
 
-    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="prerequisites")
+    version = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.CASCADE, related_name="prerequisites"
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     requirement = models.TextField(_("requirement"))
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["version", "order"]
@@ -72,9 +76,13 @@ class Prerequisite(models.Model):
 class Indicator(models.Model):
     """三级指标: one row of the table, with its scoring rule as data (see the catalogue file)."""
 
-    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="indicators")
+    version = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.CASCADE, related_name="indicators"
+    )
     number = models.PositiveSmallIntegerField(_("number"))
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="indicators")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="indicators"
+    )
     subcategory = models.CharField(_("second-level indicator"), max_length=100)
     name = models.CharField(_("name"), max_length=100)
     points = models.DecimalField(pgettext_lazy("green-mine", "points"), max_digits=5, decimal_places=2)
@@ -125,10 +133,17 @@ class ProvinceRule(models.Model):
 class Assessment(models.Model):
     """The evaluation of one mine against one catalogue version."""
 
-    catalogue = models.ForeignKey(CatalogueVersion, on_delete=models.PROTECT, related_name="assessments")
+    catalogue = models.ForeignKey(
+        CatalogueVersion, verbose_name=_("catalogue version"), on_delete=models.PROTECT, related_name="assessments"
+    )
     mine_name = models.CharField(_("mine"), max_length=200)
     organisation = models.ForeignKey(
-        "alliance.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "alliance.Organisation",
+        verbose_name=_("mining company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     province = models.CharField(_("province"), max_length=40, blank=True)
     variant = models.CharField(_("variant"), max_length=20, choices=Variant.choices)
@@ -141,12 +156,18 @@ class Assessment(models.Model):
     )
     result = models.JSONField(_("final result"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     experts = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("experts"),
         through="ExpertAssignment",
         through_fields=("assessment", "expert"),
         related_name="greenmine_assessments",
@@ -162,12 +183,16 @@ class Assessment(models.Model):
 
 
 class PrerequisiteCheck(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="prerequisite_checks")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="prerequisite_checks"
+    )
     code = models.SlugField(_("code"), max_length=40)
     passed = models.BooleanField(_("passed"))
     record = models.TextField(_("inspection record"))
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    checked_at = models.DateTimeField(auto_now=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("checked at"), auto_now=True)
 
     class Meta:
         ordering = ["assessment", "id"]
@@ -176,20 +201,38 @@ class PrerequisiteCheck(models.Model):
         verbose_name_plural = _("prerequisite checks")
 
     def __str__(self):
-        return f"{self.assessment} · {self.code}"
+        return f"{self.assessment} · {self.name}"
+
+    @property
+    def name(self):
+        """The prerequisite's name: the catalogue's, or the province's extra veto item's; else the code."""
+        prerequisite = Prerequisite.objects.filter(version_id=self.assessment.catalogue_id, code=self.code).first()
+        if prerequisite is not None:
+            return prerequisite.name
+        extra = {p.get("code"): p.get("name") for p in self.assessment.extra_prerequisites or []}
+        return extra.get(self.code) or self.code
 
 
 class ExpertAssignment(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=AssignmentStatus.choices, default=AssignmentStatus.DRAFT
     )
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    assigned_at = models.DateTimeField(auto_now_add=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "id"]
@@ -208,14 +251,16 @@ class ExpertAssignment(models.Model):
 class ExpertScore(models.Model):
     """One expert's score of one indicator, with the inputs it was computed from."""
 
-    assignment = models.ForeignKey(ExpertAssignment, on_delete=models.CASCADE, related_name="scores")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(
+        ExpertAssignment, verbose_name=_("expert assignment"), on_delete=models.CASCADE, related_name="scores"
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
     not_applicable = models.BooleanField(_("not applicable"), default=False)
     reason = models.TextField(_("reason it does not apply"), blank=True)
     record = models.TextField(_("inspection record"), blank=True)
     inputs = models.JSONField(_("scoring inputs"), default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["assignment", "indicator__number"]
@@ -234,14 +279,18 @@ def evidence_path(instance, filename):
 class Evidence(models.Model):
     """支撑材料: a score above 0 needs at least one file (说明 二（二）)."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="+")
     file = models.FileField(pgettext_lazy("green-mine", "file"), upload_to=evidence_path)
     original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["assessment", "indicator__number", "id"]
@@ -255,14 +304,18 @@ class Evidence(models.Model):
 class SiteVisit(models.Model):
     """说明 二（五）: which staff went to which site and saw what."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="site_visits")
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="site_visits"
+    )
     visited_on = models.DateField(_("date"))
     visitors = models.CharField(_("who"), max_length=300)
     location = models.CharField(_("where"), max_length=300)
     observations = models.TextField(_("what was seen"))
     indicators = models.ManyToManyField(Indicator, blank=True, related_name="+", verbose_name=_("indicators"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["assessment", "visited_on", "id"]

@@ -2,10 +2,11 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SpecialistStatus(models.TextChoices):
-    APPLICANT = "applicant", _("Applicant")
+    APPLICANT = "applicant", pgettext_lazy("specialist status", "Applicant")
     PROBATION = "probation", _("Probation")  # 试用期
     GENERAL = "general", _("General specialist")  # 一般特别专员
     ROSTER = "roster", _("Roster specialist")  # 名册特别专员
@@ -110,7 +111,7 @@ class DocumentRequestStatus(models.TextChoices):
 
 
 class LiaisonChangeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("liaison change request", "Open")
     DONE = "done", _("Liaison changed")
     DECLINED = "declined", _("Declined")
 

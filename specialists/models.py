@@ -107,7 +107,7 @@ class Specialist(models.Model):
     )
     # Cached sum of ledger entries, maintained by a database trigger; never written by Python.
     balance = models.IntegerField(_("points balance"), default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -130,8 +130,12 @@ class Specialist(models.Model):
 class CommitteeMembership(models.Model):
     """A seat on a professional committee (第五条); the total is capped at 1/3 of general specialists."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="memberships")
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="memberships")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    committee = models.ForeignKey(
+        Committee, verbose_name=_("professional committee"), on_delete=models.PROTECT, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=20, choices=CommitteeRole.choices, default=CommitteeRole.MEMBER)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
@@ -155,8 +159,12 @@ class CommitteeMembership(models.Model):
 class LiaisonAssignment(models.Model):
     """History of the alliance liaison (联络人) assigned to a specialist (第三条)."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="liaison_assignments")
-    liaison = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="liaison_assignments"
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="+"
+    )
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
@@ -173,16 +181,23 @@ class LiaisonAssignment(models.Model):
 class LiaisonChangeRequest(models.Model):
     """第三条: a specialist asks the service centre for another liaison."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="liaison_change_requests")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="liaison_change_requests"
+    )
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"), max_length=12, choices=LiaisonChangeStatus.choices, default=LiaisonChangeStatus.OPEN
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -196,8 +211,12 @@ class LiaisonChangeRequest(models.Model):
 class ContactLog(models.Model):
     """第六条 5: the service centre monitors liaison contact with each specialist."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="contacts")
-    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="+"
+    )
     contacted_on = models.DateField(_("contacted on"), db_index=True)
     channel = models.CharField(_("channel"), max_length=12, choices=ContactChannel.choices)
     notes = models.TextField(_("notes"), blank=True)
@@ -237,13 +256,22 @@ class Activity(models.Model):
 
 
 class Attendance(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="attendances")
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="attendances")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="attendances"
+    )
     # Copied from the activity so the lifecycle rules read one indexed table.
     held_on = models.DateField(_("held on"))
     is_icebreaker = models.BooleanField(_("icebreaker"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -316,8 +344,10 @@ class Reward(models.Model):
 
 
 class Redemption(models.Model):
-    specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="redemptions")
-    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.PROTECT, related_name="redemptions"
+    )
+    reward = models.ForeignKey(Reward, verbose_name=_("reward"), on_delete=models.PROTECT, related_name="redemptions")
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     price = models.DecimalField(_("price (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     cash_yuan = models.DecimalField(_("cash (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -328,14 +358,24 @@ class Redemption(models.Model):
         _("status"), max_length=12, choices=RedemptionStatus.choices, default=RedemptionStatus.PENDING, db_index=True
     )
     idempotency_key = models.CharField(_("idempotency key"), max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
@@ -353,15 +393,24 @@ class Redemption(models.Model):
 class Transfer(models.Model):
     """积分可转赠 (第十一条): one atomic pair of ledger entries."""
 
-    sender = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="transfers_sent")
-    recipient = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="transfers_received")
+    sender = models.ForeignKey(
+        Specialist, verbose_name=_("sender"), on_delete=models.PROTECT, related_name="transfers_sent"
+    )
+    recipient = models.ForeignKey(
+        Specialist, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="transfers_received"
+    )
     points = models.PositiveIntegerField(_("points"))
     # The sender's balance right after the transfer (the answer a repeated request gets back).
     balance_after = models.IntegerField(_("sender's balance after"))
     idempotency_key = models.CharField(_("idempotency key"), max_length=100)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -385,10 +434,14 @@ def source_document_path(entry, filename):
 class LedgerEntry(models.Model):
     """One append-only movement of points. Corrections are reversing entries, never edits."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="entries")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.PROTECT, related_name="entries"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     points = models.IntegerField(_("points"))
-    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    rule = models.ForeignKey(
+        PointRule, verbose_name=_("point rule"), on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     level = models.CharField(_("level"), max_length=40, blank=True)
@@ -412,13 +465,27 @@ class LedgerEntry(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal", verbose_name=_("reverses")
     )
-    redemption = models.ForeignKey(Redemption, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
-    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    redemption = models.ForeignKey(
+        Redemption,
+        verbose_name=_("redemption"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+    )
+    transfer = models.ForeignKey(
+        Transfer, verbose_name=_("transfer"), on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -446,9 +513,14 @@ class LifecycleRun(models.Model):
     """One evaluation of the lifecycle rules for an as-of date (第七条, 第八条)."""
 
     as_of = models.DateField(_("as of"), db_index=True)
-    started_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     triggered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     source = models.CharField(_("source"), max_length=20, default="schedule")
     evaluated = models.PositiveIntegerField(_("specialists evaluated"), default=0)
@@ -467,17 +539,31 @@ class LifecycleRun(models.Model):
 class StatusChange(models.Model):
     """Every state change: from, to, the rule or person that caused it, the as-of date and the facts."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="status_changes")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="status_changes"
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=SpecialistStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=SpecialistStatus.choices)
     as_of = models.DateField(_("as of"))
     rule = models.CharField(_("rule"), max_length=40, blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    run = models.ForeignKey(LifecycleRun, on_delete=models.PROTECT, null=True, blank=True, related_name="changes")
+    run = models.ForeignKey(
+        LifecycleRun,
+        verbose_name=_("lifecycle run"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-as_of", "-id"]
@@ -485,7 +571,9 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status history")
 
     def __str__(self):
-        return f"{self.as_of} {self.specialist}: {self.from_status} → {self.to_status}"
+        return (
+            f"{self.as_of} {self.specialist}: {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+        )
 
 
 class Meeting(models.Model):
@@ -494,7 +582,14 @@ class Meeting(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
     title = models.CharField(_("title"), max_length=200)
     held_on = models.DateField(_("held on"))
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings")
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("professional committee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
     agenda = models.TextField(_("agenda"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     attendees = models.ManyToManyField(Specialist, blank=True, related_name="meetings", verbose_name=_("attendees"))
@@ -509,7 +604,7 @@ class Meeting(models.Model):
 
 
 class Motion(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="motions")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="motions")
     kind = models.CharField(_("kind"), max_length=20, choices=MotionKind.choices)
     title = models.CharField(_("motion"), max_length=300)
     # Exit votes and excellent-specialist selections are about one specialist.
@@ -530,10 +625,12 @@ class Motion(models.Model):
 
 
 class Vote(models.Model):
-    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="votes")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    motion = models.ForeignKey(Motion, verbose_name=_("motion"), on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("voter"), on_delete=models.PROTECT, related_name="+"
+    )
     choice = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
-    cast_at = models.DateTimeField(auto_now_add=True)
+    cast_at = models.DateTimeField(_("cast at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("vote")
@@ -548,12 +645,18 @@ class ExcellentNomination(models.Model):
     """优秀绿色矿山科技特别专员 (第九条 6, 第十二条): staff nominations, then the committee vote."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="excellent_nominations")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.PROTECT, related_name="excellent_nominations"
+    )
     reason = models.TextField(_("reason (service, promotion, publicity)"))
-    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    motion = models.ForeignKey(Motion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("nominated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("selection vote"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     awarded = models.BooleanField(_("awarded"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-year", "specialist"]
@@ -568,16 +671,23 @@ class ExcellentNomination(models.Model):
 class DocumentRequest(models.Model):
     """第六条 3: paper copies of the certificate, work ID or letter are made on request."""
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="document_requests")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.CASCADE, related_name="document_requests"
+    )
     kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
     copies = models.PositiveSmallIntegerField(_("copies"), default=1)
     address = models.CharField(_("postal address"), max_length=300, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=DocumentRequestStatus.choices, default=DocumentRequestStatus.REQUESTED
     )
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -602,14 +712,21 @@ class IssuedDocument(models.Model):
     One per specialist, kind and year: issuing again in the same year reuses the row.
     """
 
-    specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="documents")
+    specialist = models.ForeignKey(
+        Specialist, verbose_name=_("specialist"), on_delete=models.PROTECT, related_name="documents"
+    )
     kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
     # The year of issue; for the excellent-specialist certificate, the year it honours.
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.CharField(_("number"), max_length=40, unique=True)
     issued_on = models.DateField(_("issued on"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     file = models.FileField(_("PDF"), upload_to=issued_document_path, blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)

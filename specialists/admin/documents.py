@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import LargeTableMixin, YearListFilter
 from alliance.exceptions import BusinessRuleError
 
 from .. import services
@@ -33,7 +34,7 @@ class IssuedDocumentInline(ReadOnlyInline):
 
 
 @admin.register(DocumentRequest)
-class DocumentRequestAdmin(admin.ModelAdmin):
+class DocumentRequestAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["requested_at", "specialist", "kind", "copies", "status", "sent_on"]
     list_filter = ["status", "kind"]
     search_fields = ["specialist__name", "address"]
@@ -71,11 +72,14 @@ class NotQueuedFilter(admin.SimpleListFilter):
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(ReadOnlyAdmin):
+class IssuedDocumentAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["number", "specialist", "kind", "year", "issued_on", "rendered_at", "download"]
-    list_filter = [NotQueuedFilter, "kind", "year"]
-    search_fields = ["number", "specialist__name"]
+    list_filter = [NotQueuedFilter, "kind", ("year", YearListFilter)]
+    # A number's prefix (e.g. "聘〔2025〕"): the unique index on the number serves it.
+    search_fields = ["number__startswith", "specialist__user__username__startswith"]
     list_select_related = ["specialist"]
+    ordering = ["-pk"]  # newest first, by the primary key's index
+    sortable_by = []
     exclude = ["file"]
     actions = ["render_again"]
     change_form_template = "admin/specialists/issueddocument/change_form.html"

@@ -5,11 +5,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import LargeTableMixin, YearListFilter
 from alliance.exceptions import BusinessRuleError
 from alliance.models import ImportJob
 from alliance.xlsx import xlsx_response
@@ -59,17 +62,20 @@ class ActivityEntryForm(forms.ModelForm):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
-    """Read-only ledger; "add" records an activity through the service, corrections are reversals."""
+class LedgerEntryAdmin(LargeTableMixin, admin.ModelAdmin):
+    """Read-only ledger; "add" records an activity through the service, corrections are reversals.
+
+    The ledger grows without bound (LargeTableMixin): years instead of a date hierarchy, search on the
+    specialist's login name (a prefix, served by its index), sorting by date only (the index)."""
 
     form = ActivityEntryForm
     action_form = ReverseActionForm
     list_display = ["occurred_on", "specialist", "kind", "rule", "quantity", "amount", "points", "recorded_by"]
-    list_filter = ["kind", "rule", "occurred_on"]
-    search_fields = ["specialist__name", "specialist__user__username", "description"]
+    list_filter = ["kind", "rule", "occurred_on", ("occurred_on", YearListFilter)]
+    search_fields = ["specialist__user__username__startswith"]
     list_select_related = ["specialist", "rule", "recorded_by"]
+    sortable_by = ["occurred_on"]
     autocomplete_fields = ["specialist", "activity"]
-    date_hierarchy = "occurred_on"
     actions = ["reverse_entries", "export_ledger"]
 
     def has_change_permission(self, request, obj=None):
@@ -162,12 +168,13 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["created_at", "specialist", "reward", "quantity", "price", "cash_yuan", "points", "status"]
     list_filter = ["status", "reward"]
-    search_fields = ["specialist__name", "specialist__user__username", "idempotency_key"]
+    search_fields = ["specialist__user__username__startswith"]
     list_select_related = ["specialist", "reward"]
-    date_hierarchy = "created_at"
+    ordering = ["-pk"]  # newest first, by the primary key's index (created_at has none)
+    sortable_by = []
     actions = ["fulfil", "cancel"]
 
     def has_add_permission(self, request):
@@ -189,11 +196,12 @@ class RedemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "sender", "recipient", "points"]
-    search_fields = ["sender__name", "recipient__name"]
+    search_fields = ["sender__user__username__startswith"]
     list_select_related = ["sender", "recipient"]
-    date_hierarchy = "created_at"
+    ordering = ["-pk"]  # newest first, by the primary key's index (created_at has none)
+    sortable_by = []
 
 
 class AttendanceInline(admin.TabularInline):
@@ -215,20 +223,25 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["held_on", "title", "kind", "committee", "attendance_count"]
-    list_filter = ["kind", "committee"]
+    list_filter = ["kind", "committee", ("held_on", YearListFilter)]
     search_fields = ["title"]
     list_select_related = ["committee"]
-    date_hierarchy = "held_on"
     inlines = [AttendanceInline]
 
     def has_delete_permission(self, request, obj=None):
         return False  # attendance and ledger entries name the event
 
+    def get_queryset(self, request):
+        # The page's attendance counts in its one query: a correlated count, computed for the page's rows.
+        counted = Attendance.objects.filter(activity=OuterRef("pk")).order_by().values("activity")
+        counted = counted.annotate(n=Count("pk")).values("n")
+        return super().get_queryset(request).annotate(attendance_total=Coalesce(Subquery(counted), 0))
+
     @admin.display(description=_("attendance"))
     def attendance_count(self, activity):
-        return activity.attendances.count()
+        return activity.attendance_total
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
@@ -241,9 +254,10 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyAdmin):
+class AttendanceAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["held_on", "specialist", "activity", "is_icebreaker"]
     list_filter = ["is_icebreaker"]
-    search_fields = ["specialist__name", "activity__title"]
+    search_fields = ["specialist__user__username__startswith"]
     list_select_related = ["specialist", "activity"]
-    date_hierarchy = "held_on"
+    ordering = ["-pk"]  # newest first, by the primary key's index (held_on leads no index)
+    sortable_by = []

@@ -9,8 +9,10 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import LargeTableMixin, YearListFilter
 from alliance.exceptions import BusinessRuleError
 
 from ..lifecycle import RULE_LABELS, change_reason, lifecycle_run, shanghai_today
@@ -42,6 +44,26 @@ class RunChangeInline(StatusChangeInline):
         return change_reason(change.rule, change.evidence)
 
 
+# Who started a run (LifecycleRun.source).
+RUN_SOURCES = {
+    "schedule": _("nightly schedule"),
+    "admin": _("admin page"),
+    "api": _("API"),
+    "command": _("command line"),
+}
+
+
+class RunSourceFilter(admin.SimpleListFilter):
+    title = _("source")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return list(RUN_SOURCES.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(source=self.value()) if self.value() in RUN_SOURCES else queryset
+
+
 def _expected(request):
     try:
         return int(request.POST.get("expected", ""))
@@ -50,12 +72,22 @@ def _expected(request):
 
 
 @admin.register(LifecycleRun)
-class LifecycleRunAdmin(ReadOnlyAdmin):
-    list_display = ["as_of", "started_at", "source", "evaluated", "changed", "triggered_by"]
-    list_filter = ["source"]
+class LifecycleRunAdmin(LargeTableMixin, ReadOnlyAdmin):
+    list_display = ["as_of", "started_at", "source_label", "evaluated", "changed", "triggered_by"]
+    list_filter = [RunSourceFilter, ("as_of", YearListFilter)]
     list_select_related = ["triggered_by"]
-    date_hierarchy = "as_of"
     inlines = [RunChangeInline]
+    fields = ["as_of", "started_at", "source_label", "triggered_by", "evaluated", "changed", "changes_by_rule"]
+    readonly_fields = fields
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_label(self, run):
+        return RUN_SOURCES.get(run.source, run.source)
+
+    @admin.display(description=_("changes by rule"))
+    def changes_by_rule(self, run):
+        items = [(RULE_LABELS.get(rule, rule), n) for rule, n in (run.summary or {}).items()]
+        return format_html_join(format_html("<br>"), "{}：{}", items) if items else "—"
 
     def get_urls(self):
         return [

@@ -3,20 +3,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import LargeTableMixin, StaffListFilter, YearListFilter
+
 from .. import services
 from ..models import ContactLog, LiaisonAssignment, LiaisonChangeRequest
 from .common import ReadOnlyAdmin, each_selected
 
 
 @admin.register(LiaisonAssignment)
-class LiaisonAssignmentAdmin(ReadOnlyAdmin):
+class LiaisonAssignmentAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["specialist", "liaison", "started_on", "ended_on", "reason"]
     search_fields = ["specialist__name", "liaison__username"]
     list_select_related = ["specialist", "liaison"]
 
 
 @admin.register(LiaisonChangeRequest)
-class LiaisonChangeRequestAdmin(admin.ModelAdmin):
+class LiaisonChangeRequestAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["created_at", "specialist", "status", "reason", "resolved_by"]
     list_filter = ["status"]
     search_fields = ["specialist__name", "reason"]
@@ -36,14 +38,14 @@ class LiaisonChangeRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactLog)
-class ContactLogAdmin(admin.ModelAdmin):
+class ContactLogAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["contacted_on", "specialist", "staff", "channel", "notes"]
-    list_filter = ["channel", "staff"]
-    search_fields = ["specialist__name", "notes"]
+    list_filter = ["channel", ("staff", StaffListFilter), ("contacted_on", YearListFilter)]
+    search_fields = ["specialist__user__username__startswith"]
     list_select_related = ["specialist", "staff"]
+    sortable_by = ["contacted_on"]
     autocomplete_fields = ["specialist"]
     exclude = ["staff"]
-    date_hierarchy = "contacted_on"
 
     def has_delete_permission(self, request, obj=None):
         return False  # 第六条 5: the contact flag is computed from this log

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from alliance.admin_base import LargeTableMixin, StaffListFilter
 from alliance.exceptions import BusinessRuleError
 from alliance.xlsx import xlsx_response
 
 from .. import documents, exports, selectors, services
 from ..enums import MotionKind, MotionResult, SpecialistStatus
+from ..lifecycle import RULE_LABELS, change_reason
 from ..models import CommitteeMembership, ContactLog, LedgerEntry, Motion, ProgrammeSettings, Specialist, StatusChange
 from .common import ReadOnlyAdmin, ReadOnlyInline, each_selected, each_selected_with_text
 from .documents import IssuedDocumentInline
@@ -40,11 +42,33 @@ class ContactOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Why a status changed, by its rule: the lifecycle rules (第七条, 第八条) and the staff's decisions.
+STATUS_RULE_LABELS = {
+    **RULE_LABELS,
+    "committee_exit_vote": _("Art. 9: exit confirmed by the committee's vote"),
+    "exit_not_confirmed": _("Exit not confirmed: stays on the roster"),
+    "voluntary_exit": _("Voluntary exit"),
+    "roster_return_on_application": _("Returned to the general list on application"),
+}
+
+
+def status_rule_label(rule):
+    return STATUS_RULE_LABELS.get(rule, rule) if rule else _("staff decision")
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    fields = ["as_of", "from_status", "to_status", "rule", "changed_by", "evidence"]
+    fields = ["as_of", "from_status", "to_status", "rule_label", "changed_by", "reason"]
     readonly_fields = fields
     show_change_link = False
+
+    @admin.display(description=_("rule"))
+    def rule_label(self, change):
+        return status_rule_label(change.rule)
+
+    @admin.display(description=_("reason"))
+    def reason(self, change):
+        return (change.evidence and change_reason(change.rule, change.evidence)) or "—"
 
 
 class LedgerInline(ReadOnlyInline):
@@ -92,7 +116,7 @@ class SpecialistForm(forms.ModelForm):
 
 
 @admin.register(Specialist)
-class SpecialistAdmin(admin.ModelAdmin):
+class SpecialistAdmin(LargeTableMixin, admin.ModelAdmin):
     form = SpecialistForm
     list_display = ["name", "status", "balance", "status_since", "committee", "liaison_name", "last_contact"]
     list_filter = [
@@ -100,7 +124,8 @@ class SpecialistAdmin(admin.ModelAdmin):
         "committee",
         ContactOverdueFilter,
         "roster_without_icebreaker",
-        ("liaison", admin.RelatedOnlyFieldListFilter),
+        ("liaison", StaffListFilter),
+        "status_since",
     ]
     search_fields = ["name", "email", "phone", "user__username", "user__profile__organisation__name"]
     list_select_related = ["committee", "liaison__profile", "user"]
@@ -125,13 +150,15 @@ class SpecialistAdmin(admin.ModelAdmin):
 
     action_form = NoteActionForm
     actions = ["approve_today", "reject_today", "voluntary_exit", "reinstate", "issue_certificates", "export_roster"]
-    date_hierarchy = "status_since"
 
     def has_delete_permission(self, request, obj=None):
         return False  # the ledger and the status history name the specialist; one leaves by exit (第九条)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(last_contact_on=Max("contacts__contacted_on"))
+        # A correlated subquery, computed for the page's rows only (an aggregate would group every
+        # specialist's contacts before the page is cut).
+        last = ContactLog.objects.filter(specialist=OuterRef("pk")).order_by("-contacted_on").values("contacted_on")
+        return super().get_queryset(request).annotate(last_contact_on=Subquery(last[:1]))
 
     @admin.display(description=_("liaison"), ordering="liaison__username")
     def liaison_name(self, specialist):
@@ -335,10 +362,31 @@ class LiaisonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
+class LifecycleRuleFilter(admin.SimpleListFilter):
+    """The lifecycle rules by their names (a fixed list: not the column's distinct values, a scan)."""
+
+    title = _("rule")
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        return list(RULE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule=self.value()) if self.value() in RULE_LABELS else queryset
+
+
 @admin.register(StatusChange)
-class StatusChangeAdmin(ReadOnlyAdmin):
-    list_display = ["as_of", "specialist", "from_status", "to_status", "rule", "changed_by", "run"]
-    list_filter = ["to_status", "from_status", "rule"]
-    search_fields = ["specialist__name", "rule"]
+class StatusChangeAdmin(LargeTableMixin, ReadOnlyAdmin):
+    list_display = ["as_of", "specialist", "from_status", "to_status", "rule_label", "changed_by", "run"]
+    list_filter = ["to_status", "from_status", LifecycleRuleFilter]
+    fields = [
+        *("specialist", "as_of", "from_status", "to_status", "rule_label", "reason"),
+        *("changed_by", "run", "created_at"),
+    ]
+    readonly_fields = fields
+    rule_label = StatusChangeInline.rule_label
+    reason = StatusChangeInline.reason
+    search_fields = ["specialist__user__username__startswith"]
     list_select_related = ["specialist", "changed_by", "run"]
-    date_hierarchy = "as_of"
+    ordering = ["-pk"]  # newest first, by the primary key's index (as_of has none)
+    sortable_by = []
