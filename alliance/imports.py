@@ -249,27 +249,15 @@ def read_rows(importer, fileobj):
     return rows, problems
 
 
-_PARSE_MESSAGES = {
-    "parse_int": gettext_lazy("Enter a whole number."),
-    "parse_decimal": gettext_lazy("Enter a number."),
-    "parse_date": gettext_lazy("Enter a date as YYYY-MM-DD."),
-}
-
-
 def _lenient(parse):
-    message = _PARSE_MESSAGES.get(getattr(parse, "__name__", ""), gettext_lazy("Invalid value."))
-
     def wrapped(value):
         try:
             return parse(value)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            # alliance.xlsx bounds what a cell may hold ("... of at most N", "... on or after D").
-            text = str(exc)
-            if "at most" in text:
-                return Invalid(_("The number is out of range."))
-            if "on or after" in text:
-                return Invalid(_("The date is implausibly old."))
-            return Invalid(str(message))
+        except ValueError as exc:
+            # alliance.xlsx's parse_* say what the cell should hold, in the user's language.
+            return Invalid(str(exc) or _("Invalid value."))
+        except (TypeError, ArithmeticError):
+            return Invalid(_("Invalid value."))
 
     return wrapped
 

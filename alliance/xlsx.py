@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.translation import gettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -149,17 +150,21 @@ INT_LIMIT = 2**31 - 1
 DECIMAL_LIMIT = Decimal("9999999999.99")
 
 
+# The parse_* messages are the ones the person who filled in the sheet reads (in the import report),
+# translated when raised: the import job runs in the site's language.
+
+
 def parse_int(value):
     if isinstance(value, bool):
-        raise ValueError("expected a whole number")
+        raise ValueError(gettext("Enter a whole number."))
     if isinstance(value, float) and not value.is_integer():
-        raise ValueError("expected a whole number")
+        raise ValueError(gettext("Enter a whole number."))
     try:
         number = int(str(value).strip().replace(",", "").removesuffix(".0"))
     except ValueError:
-        raise ValueError("expected a whole number") from None
+        raise ValueError(gettext("Enter a whole number.")) from None
     if abs(number) > INT_LIMIT:
-        raise ValueError(f"expected a whole number of at most {INT_LIMIT}")
+        raise ValueError(gettext("Enter a whole number of at most %(max)s.") % {"max": f"{INT_LIMIT:,}"})
     return number
 
 
@@ -167,11 +172,11 @@ def parse_decimal(value):
     try:
         number = Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise ValueError("expected a number") from None
+        raise ValueError(gettext("Enter a number.")) from None
     if not number.is_finite():
-        raise ValueError("expected a number")
+        raise ValueError(gettext("Enter a number."))
     if abs(number) > DECIMAL_LIMIT:
-        raise ValueError(f"expected a number of at most {DECIMAL_LIMIT}")
+        raise ValueError(gettext("Enter a number of at most %(max)s.") % {"max": f"{DECIMAL_LIMIT:,}"})
     return number
 
 
@@ -183,9 +188,9 @@ def parse_date(value):
         try:
             value = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError("expected a date as YYYY-MM-DD") from None
+            raise ValueError(gettext("Enter a date as YYYY-MM-DD.")) from None
     if value < EARLIEST_DATE:
-        raise ValueError(f"expected a date on or after {EARLIEST_DATE.isoformat()}")
+        raise ValueError(gettext("Enter a date on or after %(date)s.") % {"date": EARLIEST_DATE.isoformat()})
     return value
 
 

@@ -1,15 +1,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from alliance.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from alliance.admin_base import LargeTableMixin, ReadOnlyAdmin, ReadOnlyInline
 from alliance.exceptions import BusinessRuleError
 
 from . import services
-from .enums import AssessmentStatus, AssignmentStatus
+from .enums import AssessmentStatus
 from .models import (
     Assessment,
     CatalogueVersion,
@@ -23,6 +23,31 @@ from .models import (
     ProvinceRule,
     SiteVisit,
 )
+from .scoring import effective_rule
+
+
+def describe_inputs(rule, inputs):
+    """An expert's scoring inputs as lines people read, named by the rule's own labels (the catalogue):
+    "管理区与生活区分区不明显：1 处" rather than {"findings": {"admin_living": 1}}."""
+    kind = rule.get("kind")
+    if kind == "all_or_nothing" and "passed" in inputs:
+        return [_("Met") if inputs["passed"] is True else _("Not met")]
+    if kind == "deduction":
+        labels = {f["key"]: f.get("label", f["key"]) for f in rule.get("findings", [])}
+        found = inputs.get("findings") or {}
+        return [_("%(finding)s: %(count)s found") % {"finding": labels.get(k, k), "count": n} for k, n in found.items()]
+    if kind == "additive":
+        labels = {i["key"]: i.get("label", i["key"]) for i in rule.get("items", [])}
+        items = inputs.get("items") or {}
+        return [
+            f"{labels.get(k, k)}：{_('yes') if v is True else _('no') if v is False else v}" for k, v in items.items()
+        ]
+    if kind == "choice" and inputs.get("option"):
+        options = {o["key"]: o for o in rule.get("options", [])}
+        option = options.get(inputs["option"], {})
+        chosen = describe_inputs(option.get("rule") or {}, inputs.get("input") or {})
+        return [option.get("label", inputs["option"]), *chosen]
+    return []
 
 
 class CategoryInline(ReadOnlyInline):
@@ -43,6 +68,8 @@ class CatalogueVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(ReadOnlyAdmin):
+    # The scoring rule as data (`rule`) is the machine form of the scoring text shown here.
+    exclude = ["rule"]
     list_display = ["number", "name", "category", "subcategory", "points", "attribute", "variant", "method", "version"]
     list_filter = ["version", "category__name", "attribute", "variant"]
     search_fields = ["name", "subcategory", "scoring_text", "basis"]
@@ -65,8 +92,12 @@ class AssignmentInline(ReadOnlyInline):
 
 class PrerequisiteCheckInline(ReadOnlyInline):
     model = PrerequisiteCheck
-    fields = ["code", "passed", "record", "checked_by", "checked_at"]
+    fields = ["prerequisite", "passed", "record", "checked_by", "checked_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("prerequisite"))
+    def prerequisite(self, check):
+        return check.name
 
 
 class EvidenceInline(ReadOnlyInline):
@@ -192,14 +223,13 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["assessment__mine_name", "expert__username", "expert__profile__name"]
     list_select_related = ["assessment", "expert"]
     autocomplete_fields = ["expert"]
-    actions = ["reopen_submissions"]
 
     def has_delete_permission(self, request, obj=None):
         return False  # the expert's scores hang on the assignment; no service unassigns one
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["status", "submitted_at"]
-        return fixed + ["assessment", "expert"] if obj else fixed
+        return fixed + ["assessment", "expert", "reopen_link"] if obj else fixed
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -208,35 +238,46 @@ class ExpertAssignmentAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
-    @admin.action(description=_("Reopen submitted scores"))
-    def reopen_submissions(self, request, queryset):
-        done = 0
-        for assignment in queryset.filter(status=AssignmentStatus.SUBMITTED):
-            try:
-                services.assignment_reopen(assignment, by=request.user)
-                done += 1
-            except BusinessRuleError as exc:
-                self.message_user(request, f"{assignment}: {exc.message}", messages.ERROR)
-        self.message_user(request, _("%(n)d submission(s) reopened.") % {"n": done}, messages.SUCCESS)
+    @admin.display(description=_("Reopen"))
+    def reopen_link(self, obj):
+        """Sending scores back needs a reason: the result page's confirmation step asks for it."""
+        if obj is None or services.reopen_refusal(obj) is not None:
+            return "—"
+        url = reverse("greenmine:reopen", args=[obj.assessment_id, obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Send back for correction…"))
 
 
 @admin.register(ExpertScore)
-class ExpertScoreAdmin(ReadOnlyAdmin):
+class ExpertScoreAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["assignment", "indicator", "score", "not_applicable", "updated_at"]
     list_filter = ["not_applicable", "assignment__assessment"]
-    search_fields = ["assignment__assessment__mine_name", "assignment__expert__username", "record", "reason"]
+    search_fields = ["assignment__expert__username__startswith"]  # the mine: the assessment filter
     list_select_related = ["assignment__assessment", "assignment__expert", "indicator"]
+    fields = ["assignment", "indicator", "score", "not_applicable", "reason", "record", "scoring_inputs", "updated_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("scoring inputs"))
+    def scoring_inputs(self, score):
+        method = score.assignment.assessment.mining_method
+        lines = describe_inputs(effective_rule(score.indicator.rule, method) or {}, score.inputs or {})
+        return format_html_join(format_html("<br>"), "{}", ((line,) for line in lines)) if lines else "—"
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ReadOnlyAdmin):
+class EvidenceAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["original_name", "assessment", "indicator", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["original_name", "assessment__mine_name"]
     list_select_related = ["assessment", "indicator", "uploaded_by"]
+    fields = ["assessment", "indicator", "download", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=pgettext_lazy("green-mine", "file"))
+    def download(self, obj):
+        return EvidenceInline.download(self, obj)
 
 
 @admin.register(SiteVisit)
-class SiteVisitAdmin(ReadOnlyAdmin):
+class SiteVisitAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["visited_on", "assessment", "location", "visitors"]
     search_fields = ["assessment__mine_name", "location", "visitors", "observations"]
     list_select_related = ["assessment"]

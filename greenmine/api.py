@@ -1,6 +1,7 @@
 """The green-mine API (SPEC, API contract "Green mine").  Thin: every rule is in services."""
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -39,7 +40,7 @@ def _list_body(request, key):
     if isinstance(data, dict) and key in data:
         data = data[key]
     if not isinstance(data, list):
-        raise BusinessRuleError("Send a JSON list.", field=key)
+        raise BusinessRuleError(_("Send a JSON list."), field=key)
     return data
 
 
@@ -146,8 +147,8 @@ class ReopenView(APIView):
         serializer.is_valid(raise_exception=True)
         assignment = assessment.assignments.filter(expert__username=serializer.validated_data["username"]).first()
         if assignment is None:
-            raise BusinessRuleError("This user is not assigned to this assessment.", field="username")
-        assignment = services.assignment_reopen(assignment, by=request.user)
+            raise BusinessRuleError(_("This user is not assigned to this assessment."), field="username")
+        assignment = services.assignment_reopen(assignment, by=request.user, reason=request.data.get("reason", ""))
         return Response({"username": assignment.expert.username, "status": assignment.status})
 
 

@@ -7,7 +7,11 @@ The same names are read by `static/greenmine/scoring.js` for the live subtotal.
 
 from decimal import Decimal
 
-from . import scoring
+from django.utils.translation import gettext
+
+from alliance.exceptions import BusinessRuleError
+
+from . import scoring, services
 
 
 def prefix(number):
@@ -81,7 +85,7 @@ def _int(value):
     try:
         return int(value)
     except ValueError:
-        raise scoring.ScoringInputError(f"“{value}” is not a whole number.") from None
+        raise scoring.ScoringInputError(gettext("“%(value)s” is not a whole number.") % {"value": value}) from None
 
 
 def read_inputs(rule, base, data):
@@ -140,9 +144,11 @@ def read_items(indicators, method, data):
         try:
             inputs, entered = read_inputs(rule, base, data)
         except scoring.ScoringInputError as exc:
-            from alliance.exceptions import BusinessRuleError
-
-            raise BusinessRuleError(f"Indicator {indicator.number}: {exc.message}", field="inputs") from None
+            raise BusinessRuleError(
+                gettext("%(indicator)s: %(reason)s")
+                % {"indicator": services.indicator_label(indicator), "reason": exc.message},
+                field="inputs",
+            ) from None
         if entered or record:
             # Nothing ticked but a record written: the expert scored it (e.g. 0 for no sub-item met).
             items.append({"number": indicator.number, "inputs": inputs or {"_entered": True}, "record": record})

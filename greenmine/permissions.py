@@ -1,6 +1,7 @@
 """Who may see and do what with an assessment; the pages and the API use the same checks."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from alliance.exceptions import NotPermitted
 from alliance.roles import is_secretariat
@@ -13,7 +14,7 @@ def assessment_or_404(user, pk):
     """The assessment if the user may see it (staff, or an assigned expert); else 404, never its data."""
     assessment = selectors.assessments_for(user).filter(pk=pk).first()
     if assessment is None:
-        raise Http404("No such assessment.")
+        raise Http404(_("No such assessment."))
     return assessment
 
 
@@ -21,7 +22,7 @@ def own_assignment(user, assessment):
     """The user's own assignment, or NotPermitted (staff who are not assigned do not score)."""
     assignment = selectors.assignment_of(assessment, user)
     if assignment is None:
-        raise NotPermitted("Only the experts assigned to this assessment enter scores.")
+        raise NotPermitted(_("Only the experts assigned to this assessment enter scores."))
     return assignment
 
 
@@ -33,7 +34,7 @@ def scores_editable(assignment, assessment):
 
 def require_staff(user):
     if not is_secretariat(user):
-        raise NotPermitted("Only secretariat staff may do this.")
+        raise NotPermitted(_("Only secretariat staff may do this."))
 
 
 def require_result_access(user, assessment):
@@ -42,7 +43,7 @@ def require_result_access(user, assessment):
     if is_secretariat(user):
         return
     if assessment.status != AssessmentStatus.COMPLETED:
-        raise NotPermitted("The result is available to experts once the secretariat completes the assessment.")
+        raise NotPermitted(_("The result is available to experts once the secretariat completes the assessment."))
 
 
 def require_participant(user, assessment):
@@ -50,4 +51,4 @@ def require_participant(user, assessment):
     if is_secretariat(user):
         return
     if user is None or selectors.assignment_of(assessment, user) is None:
-        raise NotPermitted("Only the secretariat or an expert assigned to this assessment may do this.")
+        raise NotPermitted(_("Only the secretariat or an expert assigned to this assessment may do this."))

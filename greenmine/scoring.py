@@ -21,6 +21,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import product
 
+from django.utils.translation import gettext as _
+
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 MAX_FINDINGS = 100  # a sanity bound on the number of findings of one type
@@ -78,15 +80,16 @@ def effective_rule(rule: dict, method: str) -> dict | None:
     return rule
 
 
-def _count(value, key, limit):
+def _count(value, label, limit):
+    """A count entered for a finding or sub-item; `label` is its wording in the catalogue."""
     if isinstance(value, bool):
         value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if not isinstance(value, int) or value < 0:
-        raise ScoringInputError(f"“{key}” must be a whole number of 0 or more.")
+        raise ScoringInputError(_("“%(label)s” must be a whole number of 0 or more.") % {"label": label})
     if value > limit:
-        raise ScoringInputError(f"“{key}” may be at most {limit}.")
+        raise ScoringInputError(_("“%(label)s” may be at most %(limit)s.") % {"label": label, "limit": limit})
     return value
 
 
@@ -105,8 +108,8 @@ def _item_points(item, key, value):
     """A ticked sub-item earns its points once; a counted one (`max_count`) per unit, up to its own cap
     (44: 获得 1 项发明专利得 0.5 分，最多得 2 分 — a fifth patent is accepted and adds nothing)."""
     if "max_count" in item:
-        return D(item["points"]) * min(_count(value, key, MAX_FINDINGS), item["max_count"])
-    return D(item["points"]) * _count(value, key, 1)
+        return D(item["points"]) * min(_count(value, item.get("label", key), MAX_FINDINGS), item["max_count"])
+    return D(item["points"]) * _count(value, item.get("label", key), 1)
 
 
 def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
@@ -121,7 +124,7 @@ def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
     points = D(points)
     inputs = inputs or {}
     if not isinstance(inputs, dict):
-        raise ScoringInputError("The inputs must be an object.")
+        raise ScoringInputError(_("The inputs must be an object."))
     kind = rule["kind"]
     if kind == "all_or_nothing":
         return points if inputs.get("passed") is True else ZERO
@@ -130,9 +133,12 @@ def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
         known = {f["key"]: f for f in rule["findings"]}
         unknown = sorted(set(findings) - set(known))
         if unknown:
-            raise ScoringInputError(f"Unknown finding type(s): {', '.join(unknown)}.")
+            raise ScoringInputError(_("Unknown finding type(s): %(keys)s.") % {"keys": ", ".join(unknown)})
         deducted = sum(
-            (D(known[key]["step"]) * _count(count, key, finding_limit(known[key])) for key, count in findings.items()),
+            (
+                D(known[key]["step"]) * _count(count, known[key].get("label", key), finding_limit(known[key]))
+                for key, count in findings.items()
+            ),
             ZERO,
         )
         return max(ZERO, points - deducted)
@@ -141,7 +147,7 @@ def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
         known = {i["key"]: i for i in rule["items"]}
         unknown = sorted(set(items) - set(known))
         if unknown:
-            raise ScoringInputError(f"Unknown sub-item(s): {', '.join(unknown)}.")
+            raise ScoringInputError(_("Unknown sub-item(s): %(keys)s.") % {"keys": ", ".join(unknown)})
         earned = sum((_item_points(known[key], key, value) for key, value in items.items()), ZERO)
         return min(points, earned)
     if kind == "choice":
@@ -150,7 +156,7 @@ def rule_score(rule: dict, points, inputs: dict | None) -> Decimal:
             return ZERO
         options = {o["key"]: o for o in rule["options"]}
         if option_key not in options:
-            raise ScoringInputError(f"Unknown option: {option_key}.")
+            raise ScoringInputError(_("Unknown option: %(key)s.") % {"key": option_key})
         return min(points, rule_score(options[option_key]["rule"], points, inputs.get("input")))
     if kind == "alternatives":
         raise ScoringInputError("Resolve the mining method first (effective_rule).")
@@ -212,7 +218,7 @@ def inputs_for_score(rule: dict, points, score) -> dict:
         for option in rule["options"]:
             if score in achievable_scores(option["rule"], points):
                 return {"option": option["key"], "input": inputs_for_score(option["rule"], points, score)}
-    raise ScoringInputError(f"No input gives {score}.", field="score")
+    raise ScoringInputError(_("No input gives %(score)s.") % {"score": score}, field="score")
 
 
 def check_direct_score(rule: dict, points, score) -> Decimal:
@@ -220,16 +226,22 @@ def check_direct_score(rule: dict, points, score) -> Decimal:
     try:
         score = D(score)
     except Exception:
-        raise ScoringInputError("The score must be a number.", field="score") from None
+        raise ScoringInputError(_("The score must be a number."), field="score") from None
     if not score.is_finite():
-        raise ScoringInputError("The score must be a number.", field="score")
+        raise ScoringInputError(_("The score must be a number."), field="score")
     points = D(points)
     if score < 0 or score > points:
-        raise ScoringInputError(f"The score must be between 0 and {points.normalize():f}.", field="score")
+        raise ScoringInputError(
+            _("The score must be between 0 and %(points)s.") % {"points": f"{points.normalize():f}"}, field="score"
+        )
     allowed = achievable_scores(rule, points)
     if score not in allowed:
         shown = ", ".join(f"{s.normalize():f}" for s in sorted(allowed))
-        raise ScoringInputError(f"This indicator's rule cannot give {score.normalize():f}; possible: {shown}.", "score")
+        raise ScoringInputError(
+            _("This indicator's rule cannot give %(score)s; possible: %(allowed)s.")
+            % {"score": f"{score.normalize():f}", "allowed": shown},
+            "score",
+        )
     return score
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from alliance import audit, uploads
 from alliance.exceptions import BusinessRuleError, NotPermitted
@@ -50,10 +51,33 @@ TRANSITIONS = {
 EVIDENCE_TYPES = uploads.EVIDENCE
 
 
+# How many indicators a message names before it says "and N more".
+NAMED_INDICATORS = 8
+
+
+def indicator_label(indicator):
+    """An indicator as the rulebook names it in a message: its number and Chinese name."""
+    return _("Indicator %(number)s (%(name)s)") % {"number": indicator.number, "name": indicator.name}
+
+
+def indicator_list(indicators):
+    """Several indicators in one message: number and name each, the first NAMED_INDICATORS of them."""
+    separator = pgettext("list separator", ", ")
+    shown = separator.join(f"{i.number} {i.name}" for i in indicators[:NAMED_INDICATORS])
+    more = len(indicators) - NAMED_INDICATORS
+    if more > 0:
+        return _("%(shown)s and %(more)s more") % {"shown": shown, "more": more}
+    return shown
+
+
+def _choices(enum):
+    return pgettext("list separator", ", ").join(f"{value} ({label})" for value, label in enum.choices)
+
+
 def current_catalogue():
     catalogue = CatalogueVersion.objects.filter(is_current=True).first()
     if catalogue is None:
-        raise BusinessRuleError("No indicator catalogue is loaded; run `manage.py load_reference_data`.")
+        raise BusinessRuleError(_("No indicator catalogue is loaded; run `manage.py load_reference_data`."))
     return catalogue
 
 
@@ -61,9 +85,9 @@ def _decimal(value, field):
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise BusinessRuleError("Enter a number.", field=field) from None
+        raise BusinessRuleError(_("Enter a number."), field=field) from None
     if not number.is_finite():
-        raise BusinessRuleError("Enter a number.", field=field)
+        raise BusinessRuleError(_("Enter a number."), field=field)
     return number
 
 
@@ -81,18 +105,20 @@ def assessment_create(
     """
     mine_name = " ".join((mine_name or "").split())
     if not mine_name:
-        raise BusinessRuleError("Name the mine.", field="mine_name")
+        raise BusinessRuleError(_("Name the mine."), field="mine_name")
     if variant not in Variant.values:
-        raise BusinessRuleError(f"Choose one of: {', '.join(Variant.values)}.", field="variant")
+        raise BusinessRuleError(_("Choose one of: %(choices)s.") % {"choices": _choices(Variant)}, field="variant")
     if mining_method not in MiningMethod.values:
-        raise BusinessRuleError(f"Choose one of: {', '.join(MiningMethod.values)}.", field="mining_method")
+        raise BusinessRuleError(
+            _("Choose one of: %(choices)s.") % {"choices": _choices(MiningMethod)}, field="mining_method"
+        )
     province = (province or "").strip()
     rule = ProvinceRule.objects.filter(province=province).first() if province else None
     if pass_line is None or pass_line == "":
         pass_line = rule.pass_line if rule else Decimal("80")
     pass_line = _decimal(pass_line, "pass_line")
     if not 0 < pass_line <= 100:
-        raise BusinessRuleError("The pass line must be above 0 and at most 100.", field="pass_line")
+        raise BusinessRuleError(_("The pass line must be above 0 and at most 100."), field="pass_line")
     assessment = Assessment.objects.create(
         catalogue=current_catalogue(),
         mine_name=mine_name,
@@ -122,7 +148,7 @@ def assessment_update(assessment, *, mine_name, organisation, by):
     (variant, method, pass line, province) never change here.  Audit entry listing what changed."""
     mine_name = " ".join((mine_name or "").split())
     if not mine_name:
-        raise BusinessRuleError("Name the mine.", field="mine_name")
+        raise BusinessRuleError(_("Name the mine."), field="mine_name")
     assessment = _lock(assessment)
     changes = {}
     if assessment.mine_name != mine_name:
@@ -143,7 +169,11 @@ def assessment_set_status(assessment, status, *, by=None, reason=""):
     if status == old:
         return assessment
     if status not in TRANSITIONS[old]:
-        raise BusinessRuleError(f"An assessment cannot go from {old} to {status}.", field="status")
+        raise BusinessRuleError(
+            _("An assessment cannot go from %(old)s to %(new)s.")
+            % {"old": AssessmentStatus(old).label, "new": AssessmentStatus(status).label},
+            field="status",
+        )
     assessment.status = status
     fields = ["status"]
     if status == AssessmentStatus.COMPLETED:
@@ -165,13 +195,13 @@ def _lock(assessment):
 def expert_check_assignable(assessment, user):
     """The rules for assigning an expert, shared by the service and the admin form."""
     if assessment.status == AssessmentStatus.COMPLETED:
-        raise BusinessRuleError("The assessment is completed; reopen it before assigning experts.")
+        raise BusinessRuleError(_("The assessment is completed; reopen it before assigning experts."))
     if user is None:
-        raise BusinessRuleError("No user with this username.", field="username")
+        raise BusinessRuleError(_("No user with this username."), field="username")
     if not has_role(user, Role.EXPERT):
-        raise BusinessRuleError("This user does not have the expert role.", field="username")
+        raise BusinessRuleError(_("This user does not have the expert role."), field="username")
     if ExpertAssignment.objects.filter(assessment=assessment, expert=user).exists():
-        raise BusinessRuleError("This expert is already assigned to this assessment.", field="username")
+        raise BusinessRuleError(_("This expert is already assigned to this assessment."), field="username")
 
 
 @transaction.atomic
@@ -195,7 +225,7 @@ def prerequisites_record(assessment, items, *, by):
     assessment = _lock(assessment)
     permissions.require_participant(by, assessment)
     if assessment.status not in PREREQUISITES_OPEN:
-        raise BusinessRuleError("The assessment is completed; its prerequisites can no longer change.")
+        raise BusinessRuleError(_("The assessment is completed; its prerequisites can no longer change."))
     known = {p["code"]: p for p in selectors.prerequisite_items(assessment)}
     if not isinstance(items, list) or not items:
         raise BusinessRuleError(_("Send a list of prerequisite checks."), field="prerequisites")
@@ -246,12 +276,16 @@ def _indicator_for(assessment, number, indicators):
     try:
         number = int(number)
     except (TypeError, ValueError, OverflowError):
-        raise BusinessRuleError("Give the indicator number (1–49).", field="number") from None
+        raise BusinessRuleError(_("Give the indicator number (1–49)."), field="number") from None
     indicator = indicators.get(number)
     if indicator is None:
-        raise BusinessRuleError(f"There is no indicator {number}.", field="number")
+        raise BusinessRuleError(_("There is no indicator %(number)s.") % {"number": number}, field="number")
     if not scoring.indicator_applies(indicator, assessment.variant):
-        raise BusinessRuleError(f"Indicator {number} belongs to the other variant of category three.", field="number")
+        raise BusinessRuleError(
+            _("%(indicator)s belongs to the other variant of category three.")
+            % {"indicator": indicator_label(indicator)},
+            field="number",
+        )
     return indicator
 
 
@@ -268,15 +302,15 @@ def scores_save(assignment, items, *, by, draft=False):
     assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
     assessment = assignment.assessment
     if assignment.expert_id != by.pk:
-        raise NotPermitted("Experts enter only their own scores.")
+        raise NotPermitted(_("Experts enter only their own scores."))
     if assessment.status not in SCORING_OPEN:
         raise BusinessRuleError(
-            "Scores can be entered only while the assessment is being scored (after all prerequisites passed)."
+            _("Scores can be entered only while the assessment is being scored (after all prerequisites passed).")
         )
     if assignment.status == AssignmentStatus.SUBMITTED:
-        raise BusinessRuleError("Your scores are submitted and locked; ask the secretariat to reopen them.")
+        raise BusinessRuleError(_("Your scores are submitted and locked; ask the secretariat to reopen them."))
     if not isinstance(items, list) or not items:
-        raise BusinessRuleError("Send a list of scores.", field="scores")
+        raise BusinessRuleError(_("Send a list of scores."), field="scores")
     indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
     seen = set()
 
@@ -311,18 +345,18 @@ def scores_save(assignment, items, *, by, draft=False):
 
 
 def _score_fields(assessment, indicator, item, *, draft):
-    number = indicator.number
+    label = {"indicator": indicator_label(indicator)}
     record = str(item.get("record") or "").strip()
     not_applicable = item.get("not_applicable") in (True, "true", "on", "1", 1)
     if not_applicable:
         reason = str(item.get("reason") or "").strip()
         if not reason and not draft:  # a draft may be saved first; submission checks the reason
-            raise BusinessRuleError(f"Indicator {number}: say why it does not apply.", field="reason")
+            raise BusinessRuleError(_("%(indicator)s: say why it does not apply.") % label, field="reason")
         return {"score": None, "not_applicable": True, "reason": reason, "record": record, "inputs": {}}
     rule = scoring.effective_rule(indicator.rule, assessment.mining_method)
     if rule is None:
         raise BusinessRuleError(
-            f"Indicator {number} has no scoring text for this mine's mining method; it does not apply.",
+            _("%(indicator)s has no scoring text for this mine's mining method; it does not apply.") % label,
             field="number",
         )
     inputs = item.get("inputs")
@@ -336,47 +370,65 @@ def _score_fields(assessment, indicator, item, *, draft):
         elif draft:
             score, inputs = None, {}
         else:
-            raise BusinessRuleError(f"Indicator {number}: give a score or mark it not applicable.", field="score")
+            raise BusinessRuleError(_("%(indicator)s: give a score or mark it not applicable.") % label, field="score")
     except scoring.ScoringInputError as exc:
-        raise BusinessRuleError(f"Indicator {number}: {exc.message}", field=exc.field) from None
+        raise BusinessRuleError(
+            _("%(indicator)s: %(reason)s") % {**label, "reason": exc.message}, field=exc.field
+        ) from None
     if not record and not draft:
-        raise BusinessRuleError(f"Indicator {number}: write the inspection record (检查记录).", field="record")
+        raise BusinessRuleError(_("%(indicator)s: write the inspection record (检查记录).") % label, field="record")
     return {"score": score, "not_applicable": False, "reason": "", "record": record, "inputs": inputs or {}}
 
 
-@transaction.atomic
-def assignment_submit(assignment, *, by):
-    """Submit an expert's table: complete, then locked until the secretariat reopens it."""
-    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
-    if assignment.expert_id != by.pk:
-        raise NotPermitted("Experts submit only their own scores.")
+def submission_refusal(assignment):
+    """Why the expert's table cannot be submitted now (a BusinessRuleError), or None when it can: the
+    confirmation page asks only once this is None; `assignment_submit` checks it again under the lock."""
     if assignment.status == AssignmentStatus.SUBMITTED:
-        raise BusinessRuleError("Already submitted.")
+        return BusinessRuleError(_("Your scores are already submitted."))
     if assignment.assessment.status not in SCORING_OPEN:
-        raise BusinessRuleError("The assessment is not being scored.")
+        return BusinessRuleError(_("The assessment is not being scored."))
     missing, no_record, no_reason = [], [], []
     entered = {s.indicator.number: s for s in assignment.scores.select_related("indicator")}
     for indicator in selectors.applicable_indicators(assignment.assessment):
         entry = entered.get(indicator.number)
         if entry is None or (entry.score is None and not entry.not_applicable):
-            missing.append(indicator.number)
+            missing.append(indicator)
         elif not entry.not_applicable and not entry.record:
-            no_record.append(indicator.number)
+            no_record.append(indicator)
         elif entry.not_applicable and not entry.reason:
-            no_reason.append(indicator.number)
+            no_reason.append(indicator)
     if missing:
-        raise BusinessRuleError(
-            "Score or mark not applicable every indicator first; missing: " + ", ".join(map(str, missing)) + ".",
+        return BusinessRuleError(
+            _("Score or mark not applicable every indicator first; missing: %(indicators)s.")
+            % {"indicators": indicator_list(missing)},
             field="scores",
         )
     if no_record:
-        raise BusinessRuleError(
-            "Write the inspection record of indicator(s) " + ", ".join(map(str, no_record)) + ".", field="record"
+        return BusinessRuleError(
+            _("Write the inspection record of these indicators: %(indicators)s.")
+            % {"indicators": indicator_list(no_record)},
+            field="record",
         )
     if no_reason:
-        raise BusinessRuleError(
-            "Say why indicator(s) " + ", ".join(map(str, no_reason)) + " do not apply.", field="reason"
+        return BusinessRuleError(
+            _("Say why these indicators do not apply: %(indicators)s.") % {"indicators": indicator_list(no_reason)},
+            field="reason",
         )
+    return None
+
+
+@transaction.atomic
+def assignment_submit(assignment, *, by):
+    """Submit an expert's table: complete, then locked until the secretariat reopens it.
+
+    Side effects: the assignment submitted (locked), an audit entry.
+    """
+    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+    if assignment.expert_id != by.pk:
+        raise NotPermitted(_("Experts submit only their own scores."))
+    refusal = submission_refusal(assignment)
+    if refusal is not None:
+        raise refusal
     assignment.status = AssignmentStatus.SUBMITTED
     assignment.submitted_at = timezone.now()
     assignment.save(update_fields=["status", "submitted_at"])
@@ -384,21 +436,64 @@ def assignment_submit(assignment, *, by):
     return assignment
 
 
-@transaction.atomic
-def assignment_reopen(assignment, *, by):
-    """Staff unlock a submitted table so the expert can correct it."""
-    if not is_secretariat(by):
-        raise NotPermitted("Only the secretariat can reopen submitted scores.")
-    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+def reopen_refusal(assignment):
+    """Why a submitted table cannot be sent back to its expert (a BusinessRuleError), or None.
+
+    A completed assessment keeps its result: its tables are not reopened one by one (the result
+    page does not offer it); the assessment itself is reopened first, deliberately and audited.
+    """
     if assignment.status != AssignmentStatus.SUBMITTED:
-        raise BusinessRuleError("These scores are not submitted.")
+        return BusinessRuleError(_("These scores are not submitted."))
     if assignment.assessment.status == AssessmentStatus.COMPLETED:
-        assessment_set_status(assignment.assessment, AssessmentStatus.SCORING, by=by, reason="scores reopened")
+        return BusinessRuleError(
+            _(
+                "The assessment is completed and its result is kept; an expert's scores can no longer be "
+                "sent back for correction."
+            )
+        )
+    return None
+
+
+@transaction.atomic
+def assignment_reopen(assignment, *, by, reason=""):
+    """Staff send a submitted table back to its expert for correction, saying why.
+
+    Refused on a completed assessment (see `reopen_refusal`) and without a reason.  Side effects:
+    the assignment back to draft, an audit entry with the reason (the expert's page shows it).
+    """
+    if not is_secretariat(by):
+        raise NotPermitted(_("Only the secretariat can reopen submitted scores."))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise BusinessRuleError(_("Say why the scores are sent back for correction."), field="reason")
+    assignment = ExpertAssignment.objects.select_for_update().select_related("assessment").get(pk=assignment.pk)
+    refusal = reopen_refusal(assignment)
+    if refusal is not None:
+        raise refusal
     assignment.status = AssignmentStatus.DRAFT
     assignment.submitted_at = None
     assignment.save(update_fields=["status", "submitted_at"])
-    audit.record("greenmine.scores.reopened", assignment, actor=by)
+    audit.record("greenmine.scores.reopened", assignment, actor=by, reason=reason[:1000])
     return assignment
+
+
+@transaction.atomic
+def assessment_reopen(assessment, *, by, reason):
+    """Reopen a completed assessment for scoring: the deliberate step that sets a kept result aside.
+
+    Secretariat only, with a reason.  Side effects: status back to scoring, the kept result cleared,
+    an audit entry with the reason (`assessment_set_status`).  The experts' tables stay submitted;
+    staff then send back the ones that need correcting.
+    """
+    if not is_secretariat(by):
+        raise NotPermitted(_("Only the secretariat can reopen a completed assessment."))
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise BusinessRuleError(_("Say why the completed assessment is reopened."), field="reason")
+    assessment = _lock(assessment)
+    if assessment.status != AssessmentStatus.COMPLETED:
+        raise BusinessRuleError(_("Only a completed assessment can be reopened."))
+    return assessment_set_status(assessment, AssessmentStatus.SCORING, by=by, reason=reason[:1000])
 
 
 def _check_upload(upload):
@@ -410,9 +505,9 @@ def evidence_add(assessment, *, number, upload, by):
     """Attach a supporting file to an indicator (说明 二（二）).  Audit entry."""
     permissions.require_participant(by, assessment)
     if upload is None:
-        raise BusinessRuleError("Choose a file.", field="file")
+        raise BusinessRuleError(_("Choose a file."), field="file")
     if assessment.status == AssessmentStatus.COMPLETED:
-        raise BusinessRuleError("The assessment is completed.")
+        raise BusinessRuleError(_("The assessment is completed; no more files can be added."))
     indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
     indicator = _indicator_for(assessment, number, indicators)
     name = _check_upload(upload)
@@ -437,9 +532,9 @@ def site_visit_record(assessment, *, visited_on, visitors, location, observation
     fields = {"visitors": visitors, "location": location, "observations": observations}
     for key, value in fields.items():
         if not str(value or "").strip():
-            raise BusinessRuleError("This field is required.", field=key)
+            raise BusinessRuleError(_("This field is required."), field=key)
     if not visited_on:
-        raise BusinessRuleError("Give the date of the visit.", field="visited_on")
+        raise BusinessRuleError(_("Give the date of the visit."), field="visited_on")
     check_date(visited_on, field="visited_on")  # a visit that took place
     indicators = {i.number: i for i in Indicator.objects.filter(version_id=assessment.catalogue_id)}
     chosen = [_indicator_for(assessment, n, indicators) for n in numbers or ()]
@@ -461,16 +556,19 @@ def assessment_complete(assessment, *, by):
     Side effects: status completed, the result snapshot on the assessment, an audit entry.
     """
     if not is_secretariat(by):
-        raise NotPermitted("Only the secretariat can complete an assessment.")
+        raise NotPermitted(_("Only the secretariat can complete an assessment."))
     assessment = _lock(assessment)
     if assessment.status != AssessmentStatus.SCORING:
-        raise BusinessRuleError("Only an assessment being scored can be completed.")
-    assignments = list(assessment.assignments.all())
+        raise BusinessRuleError(_("Only an assessment being scored can be completed."))
+    assignments = list(assessment.assignments.select_related("expert__profile"))
     if not assignments:
-        raise BusinessRuleError("Assign at least one expert first.")
+        raise BusinessRuleError(_("Assign at least one expert first."))
     pending = [a for a in assignments if a.status != AssignmentStatus.SUBMITTED]
     if pending:
-        raise BusinessRuleError(f"{len(pending)} expert(s) have not submitted their scores yet.")
+        raise BusinessRuleError(
+            _("These experts have not submitted their scores yet: %(names)s.")
+            % {"names": pgettext("list separator", ", ").join(selectors.expert_label(a) for a in pending)}
+        )
     payload = selectors.result_payload(assessment)
     assessment.result = payload
     assessment.save(update_fields=["result"])

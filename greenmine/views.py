@@ -2,16 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.exceptions import BusinessRuleError
+from alliance.models import AuditEntry
 from alliance.roles import is_secretariat
 
 from . import forms, permissions, scoring, selectors, services
-from .enums import AssessmentStatus
+from .enums import AssessmentStatus, AssignmentStatus
+from .models import ExpertAssignment
 
 
 @login_required
@@ -96,8 +100,29 @@ def score_page(request, pk):
             "site_visits": assessment.site_visits.prefetch_related("indicators").order_by("visited_on", "id"),
             "editable": permissions.scores_editable(assignment, assessment),
             "staff": is_secretariat(request.user),
+            "sent_back": _sent_back(assignment),
         },
     )
+
+
+def _sent_back(assignment):
+    """The secretariat's last "send back for correction" of this draft table (who, when, why), if that is
+    the latest thing that happened to it; the expert reads why before correcting."""
+    if assignment is None or assignment.status != AssignmentStatus.DRAFT:
+        return None
+    latest = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(ExpertAssignment),
+            object_id=str(assignment.pk),
+            action__in=["greenmine.scores.submitted", "greenmine.scores.reopened"],
+        )
+        .select_related("actor__profile")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if latest is None or latest.action != "greenmine.scores.reopened":
+        return None
+    return latest
 
 
 def _score_post(request, assessment, assignment):
@@ -121,20 +146,69 @@ def _score_post(request, assessment, assignment):
                 services.evidence_add(assessment, number=indicator.number, upload=upload, by=request.user)
             except BusinessRuleError as exc:
                 upload_failed = True
-                messages.error(request, f"{indicator.number} {indicator.name}: {exc.message}")
+                messages.error(
+                    request,
+                    _("%(indicator)s: %(reason)s")
+                    % {"indicator": services.indicator_label(indicator), "reason": exc.message},
+                )
     if upload_failed:
         messages.warning(request, _("Draft saved; the files listed above were not attached."))
         return redirect("greenmine:score", pk=assessment.pk)
     if request.POST.get("action") == "submit":
+        # Submitting locks the table: the draft is saved, then the expert confirms on the next page.
+        refusal = services.submission_refusal(assignment)
+        if refusal is not None:
+            messages.error(request, _("Draft saved, but not submitted: %(reason)s") % {"reason": refusal.message})
+            return redirect("greenmine:score", pk=assessment.pk)
+        messages.success(request, _("Draft saved. Check and confirm the submission below."))
+        return redirect("greenmine:submit", pk=assessment.pk)
+    messages.success(request, _("Draft saved."))
+    return redirect("greenmine:score", pk=assessment.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit_page(request, pk):
+    """The expert confirms the submission that locks their table (GET asks, POST submits)."""
+    assessment = permissions.assessment_or_404(request.user, pk)
+    assignment = selectors.assignment_of(assessment, request.user)
+    if assignment is None:
+        messages.error(request, _("Only the experts assigned to this assessment enter scores."))
+        return redirect("greenmine:score", pk=assessment.pk)
+    if request.method == "POST":
         try:
             services.assignment_submit(assignment, by=request.user)
         except BusinessRuleError as exc:
-            messages.error(request, _("Draft saved, but not submitted: %(reason)s") % {"reason": exc.message})
-            return redirect("greenmine:score", pk=assessment.pk)
-        messages.success(request, _("Your scores are submitted."))
-    else:
-        messages.success(request, _("Draft saved."))
-    return redirect("greenmine:score", pk=assessment.pk)
+            messages.error(request, _("Not submitted: %(reason)s") % {"reason": exc.message})
+        else:
+            messages.success(request, _("Your scores are submitted."))
+        return redirect("greenmine:score", pk=assessment.pk)
+    refusal = services.submission_refusal(assignment)
+    if refusal is not None:
+        messages.error(request, _("Not submitted: %(reason)s") % {"reason": refusal.message})
+        return redirect("greenmine:score", pk=assessment.pk)
+    scores = list(assignment.scores.all())
+    return render(
+        request,
+        "greenmine/confirm.html",
+        {
+            "assessment": assessment,
+            "title": _("Submit your scores"),
+            "question": _("Submit your scores for %(mine)s?") % {"mine": assessment.mine_name},
+            "facts": [
+                _("Indicators scored: %(n)s") % {"n": sum(1 for s in scores if not s.not_applicable)},
+                _("Indicators marked not applicable: %(n)s") % {"n": sum(1 for s in scores if s.not_applicable)},
+            ],
+            "warning": _(
+                "Once submitted, your scores are locked: you can change them again only if the secretariat "
+                "sends them back to you."
+            ),
+            "action": request.path,
+            "confirm_label": _("Confirm and submit"),
+            "cancel_url": reverse("greenmine:score", args=[assessment.pk]),
+            "cancel_label": _("Back to the scoring sheet"),
+        },
+    )
 
 
 @login_required
@@ -236,29 +310,124 @@ def result_page(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reopen(request, pk, assignment_id):
+    """Staff send an expert's submitted table back for correction: GET asks for the reason, POST does it."""
     assessment = permissions.assessment_or_404(request.user, pk)
-    assignment = assessment.assignments.filter(pk=assignment_id).first()
+    assignment = assessment.assignments.select_related("expert__profile").filter(pk=assignment_id).first()
+    reason = request.POST.get("reason", "")
+    error = None
     try:
+        permissions.require_staff(request.user)
         if assignment is None:
             raise BusinessRuleError(_("No such expert on this assessment."))
-        services.assignment_reopen(assignment, by=request.user)
+        refusal = services.reopen_refusal(assignment)
+        if refusal is not None:
+            raise refusal
+        if request.method == "POST":
+            services.assignment_reopen(assignment, by=request.user, reason=reason)
+            messages.success(request, _("The expert's scores are reopened."))
+            return redirect("greenmine:result", pk=assessment.pk)
     except BusinessRuleError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The expert's scores are reopened."))
-    return redirect("greenmine:result", pk=assessment.pk)
+        if exc.field != "reason":
+            messages.error(request, exc.message)
+            return redirect("greenmine:result", pk=assessment.pk)
+        error = exc.message
+    expert = selectors.expert_label(assignment)
+    return render(
+        request,
+        "greenmine/confirm.html",
+        {
+            "assessment": assessment,
+            "title": _("Send the scores back for correction"),
+            "question": _("Send the scores of %(expert)s back for correction?") % {"expert": expert},
+            "warning": _(
+                "The expert's table is unlocked and their scores no longer count as submitted until they submit "
+                "again. The reason is recorded and shown to the expert."
+            ),
+            "reason": {"label": _("Reason (shown to the expert)"), "value": reason, "error": error},
+            "action": request.path,
+            "confirm_label": _("Send back for correction"),
+            "cancel_url": reverse("greenmine:result", args=[assessment.pk]),
+            "cancel_label": _("Back to the result"),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def complete(request, pk):
+    """Staff complete the assessment and keep its result: GET asks for confirmation, POST does it."""
     assessment = permissions.assessment_or_404(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.assessment_complete(assessment, by=request.user)
+        except BusinessRuleError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The assessment is completed and its result kept."))
+        return redirect("greenmine:result", pk=assessment.pk)
     try:
-        services.assessment_complete(assessment, by=request.user)
+        permissions.require_staff(request.user)
     except BusinessRuleError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The assessment is completed and its result kept."))
-    return redirect("greenmine:result", pk=assessment.pk)
+        return redirect("greenmine:result", pk=assessment.pk)
+    return render(
+        request,
+        "greenmine/confirm.html",
+        {
+            "assessment": assessment,
+            "title": _("Complete the assessment"),
+            "question": _("Complete the assessment of %(mine)s and keep its result?") % {"mine": assessment.mine_name},
+            "warning": _(
+                "The result is kept as it stands and the experts can read it; the scores can then be changed only "
+                "by reopening the assessment, with a reason."
+            ),
+            "action": request.path,
+            "confirm_label": _("Complete the assessment"),
+            "cancel_url": reverse("greenmine:result", args=[assessment.pk]),
+            "cancel_label": _("Back to the result"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reopen_assessment(request, pk):
+    """Staff reopen a completed assessment, saying why: GET asks for the reason, POST does it."""
+    assessment = permissions.assessment_or_404(request.user, pk)
+    reason = request.POST.get("reason", "")
+    error = None
+    try:
+        permissions.require_staff(request.user)
+        if assessment.status != AssessmentStatus.COMPLETED:
+            raise BusinessRuleError(_("Only a completed assessment can be reopened."))
+        if request.method == "POST":
+            services.assessment_reopen(assessment, by=request.user, reason=reason)
+            messages.success(request, _("The assessment is reopened for scoring; its kept result is cleared."))
+            return redirect("greenmine:result", pk=assessment.pk)
+    except BusinessRuleError as exc:
+        if exc.field != "reason":
+            messages.error(request, exc.message)
+            return redirect("greenmine:result", pk=assessment.pk)
+        error = exc.message
+    return render(
+        request,
+        "greenmine/confirm.html",
+        {
+            "assessment": assessment,
+            "title": _("Reopen the completed assessment"),
+            "question": _("Reopen the assessment of %(mine)s?") % {"mine": assessment.mine_name},
+            "warning": _(
+                "The kept result is cleared and the assessment goes back to scoring; the reason is recorded in the "
+                "audit log. Experts' tables stay submitted until you send one back for correction."
+            ),
+            "reason": {"label": _("Reason"), "value": reason, "error": error},
+            "action": request.path,
+            "confirm_label": _("Reopen the assessment"),
+            "cancel_url": reverse("greenmine:result", args=[assessment.pk]),
+            "cancel_label": _("Back to the result"),
+        },
+        status=400 if error else 200,
+    )

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -149,7 +150,7 @@ class LifecycleRunView(APIView):
 def _me(request):
     specialist = selectors.specialist_for_user(request.user)
     if specialist is None:
-        raise NotPermitted("Only specialists have points.")
+        raise NotPermitted(_("Only specialists have points."))
     return specialist
 
 

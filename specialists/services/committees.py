@@ -18,14 +18,15 @@ S = SpecialistStatus
 def membership_check(specialist, committee):
     """第五条: committee membership is capped at one third of the number of general specialists."""
     if specialist.status != S.GENERAL:
-        raise BusinessRuleError("Only general specialists sit on committees.", field="specialist")
+        raise BusinessRuleError(_("Only general specialists sit on committees."), field="specialist")
     if CommitteeMembership.objects.filter(specialist=specialist, committee=committee, ended_on__isnull=True).exists():
-        raise BusinessRuleError("Already a member of this committee.", field="committee")
+        raise BusinessRuleError(_("Already a member of this committee."), field="committee")
     members = set(CommitteeMembership.objects.filter(ended_on__isnull=True).values_list("specialist_id", flat=True))
     general = Specialist.objects.filter(status=S.GENERAL).count()
     if specialist.pk not in members and len(members) + 1 > general // 3:
         raise BusinessRuleError(
-            f"Committee members may be at most one third of the {general} general specialists ({general // 3}).",
+            _("Committee members may be at most one third of the %(general)s general specialists (%(cap)s).")
+            % {"general": general, "cap": general // 3},
             field="specialist",
         )
 
@@ -55,14 +56,14 @@ def motion_tally(motion):
 @transaction.atomic
 def vote_cast(motion, *, voter, choice):
     if motion.result != MotionResult.PENDING:
-        raise BusinessRuleError("Voting on this motion has closed.", field="motion")
+        raise BusinessRuleError(_("Voting on this motion has closed."), field="motion")
     if choice not in VoteChoice.values:
-        raise BusinessRuleError("Vote for, against or abstain.", field="choice")
+        raise BusinessRuleError(_("Vote for, against or abstain."), field="choice")
     try:
         with transaction.atomic():
             vote = Vote.objects.create(motion=motion, voter=voter, choice=choice)
     except IntegrityError:
-        raise BusinessRuleError("You have already voted on this motion.", field="motion") from None
+        raise BusinessRuleError(_("You have already voted on this motion."), field="motion") from None
     audit.record("specialist.vote", motion, actor=voter, choice=choice)
     return vote
 
@@ -72,11 +73,11 @@ def motion_close(motion, *, on, actor):
     """Close the vote: passed when more than half of the votes cast are for."""
     motion = Motion.objects.select_for_update().get(pk=motion.pk)
     if motion.result != MotionResult.PENDING:
-        raise BusinessRuleError("This motion is already decided.", field="motion")
+        raise BusinessRuleError(_("This motion is already decided."), field="motion")
     tally = motion_tally(motion)
     cast = sum(tally.values())
     if not cast:
-        raise BusinessRuleError("No votes have been recorded.", field="motion")
+        raise BusinessRuleError(_("No votes have been recorded."), field="motion")
     motion.result = MotionResult.PASSED if tally[VoteChoice.FOR] * 2 > cast else MotionResult.REJECTED
     motion.decided_on = on
     motion.save(update_fields=["result", "decided_on"])
@@ -98,11 +99,11 @@ def excellent_nominate(specialist, *, year, reason, actor):
     """第十二条: staff nominate for 优秀绿色矿山科技特别专员; the committee then votes."""
     excellent_check(specialist)
     if not (reason or "").strip():
-        raise BusinessRuleError("Give the reason (service, promotion, publicity).", field="reason")
+        raise BusinessRuleError(_("Give the reason (service, promotion, publicity)."), field="reason")
     nomination, created = ExcellentNomination.objects.get_or_create(
         year=year, specialist=specialist, defaults={"reason": reason, "nominated_by": actor}
     )
     if not created:
-        raise BusinessRuleError("Already nominated for that year.", field="specialist")
+        raise BusinessRuleError(_("Already nominated for that year."), field="specialist")
     audit.record("specialist.excellent_nominated", specialist, actor=actor, year=year)
     return nomination

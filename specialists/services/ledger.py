@@ -25,7 +25,9 @@ def rule_points(rule, *, quantity=None, amount=None, level=""):
     """Points a 附件一 rule gives: each × quantity, floor(amount / per_amount) × points, or by level."""
     if rule.kind == RuleKind.PER_AMOUNT:
         if amount is None:
-            raise BusinessRuleError(f"{rule.name} is scored on an amount in yuan.", field="amount")
+            raise BusinessRuleError(
+                _("%(name)s is scored on an amount in yuan: enter the amount.") % {"name": rule.name}, field="amount"
+            )
         amount = check_amount(amount)
         return check_entry_points(int(amount // rule.per_amount) * rule.points)
     quantity = 1 if quantity is None else quantity
@@ -34,8 +36,11 @@ def rule_points(rule, *, quantity=None, amount=None, level=""):
     quantity = check_quantity(quantity)
     if rule.kind == RuleKind.BY_LEVEL:
         if level not in rule.levels:
-            choices = ", ".join(rule.levels)
-            raise BusinessRuleError(f"{rule.name} needs a level: one of {choices}.", field="level")
+            choices = "、".join(f"{code}（{v['name']}）" for code, v in rule.levels.items())
+            raise BusinessRuleError(
+                _("%(name)s needs a level: one of %(choices)s.") % {"name": rule.name, "choices": choices},
+                field="level",
+            )
         return check_entry_points(int(rule.levels[level]["points"]) * quantity)
     return check_entry_points(rule.points * quantity)
 
@@ -45,7 +50,7 @@ def _rule(code_or_rule):
         return code_or_rule
     rule = PointRule.objects.filter(code=code_or_rule, active=True).first()
     if rule is None:
-        raise BusinessRuleError(f"Unknown point rule {code_or_rule!r}.", field="rule")
+        raise BusinessRuleError(_("Unknown point rule %(code)s.") % {"code": code_or_rule}, field="rule")
     return rule
 
 
@@ -134,7 +139,7 @@ def activity_record(
 def ledger_reverse(entry, *, on, actor, reason):
     """Correct an entry by a reversing entry (the ledger is append-only). Refused if the points are spent."""
     if not (reason or "").strip():
-        raise BusinessRuleError("Say why the entry is reversed.", field="reason")
+        raise BusinessRuleError(_("Say why the entry is reversed."), field="reason")
     check_date(on, field="on")
     specialist = lock_specialist(entry.specialist)
     entry = LedgerEntry.objects.get(pk=entry.pk)
@@ -142,13 +147,13 @@ def ledger_reverse(entry, *, on, actor, reason):
         on, entry.occurred_on, field="on", message=_("A correction cannot be dated before the entry it corrects.")
     )
     if entry.kind not in (EntryKind.ACTIVITY,):
-        raise BusinessRuleError("Only activity entries are corrected this way.", field="entry")
+        raise BusinessRuleError(_("Only activity entries are corrected this way."), field="entry")
     if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise BusinessRuleError("This entry has already been reversed.", field="entry")
+        raise BusinessRuleError(_("This entry has already been reversed."), field="entry")
     if entry.points == 0:
-        raise BusinessRuleError("A zero-point entry needs no reversal.", field="entry")
+        raise BusinessRuleError(_("A zero-point entry needs no reversal."), field="entry")
     if specialist.balance - entry.points < 0:
-        raise BusinessRuleError("The points have already been spent; the balance cannot go negative.", field="entry")
+        raise BusinessRuleError(_("The points have already been spent; the balance cannot go negative."), field="entry")
     reversal = LedgerEntry.objects.create(
         specialist=specialist,
         kind=EntryKind.CORRECTION,
@@ -170,9 +175,9 @@ def ledger_reverse(entry, *, on, actor, reason):
 def attendance_record(specialist, activity, *, actor=None):
     """Record that a specialist attended an event (idempotent). An attended event counts as activity."""
     if specialist.status in FROZEN_STATES:
-        raise BusinessRuleError("This specialist has left the programme.", field="specialist")
+        raise BusinessRuleError(_("This specialist has left the programme."), field="specialist")
     if activity.held_on > today():
-        raise BusinessRuleError("Attendance can only be recorded once the event has taken place.", field="on")
+        raise BusinessRuleError(_("Attendance can only be recorded once the event has taken place."), field="on")
     attendance, created = Attendance.objects.get_or_create(
         activity=activity,
         specialist=specialist,

@@ -21,7 +21,7 @@ def liaison_assign(specialist, liaison, *, on, actor, reason=""):
     """第三条: assign (or change) the alliance liaison; history kept, open change requests closed."""
     specialist = lock_specialist(specialist)
     if specialist.liaison_id == liaison.pk:
-        raise BusinessRuleError("That liaison is already assigned.", field="liaison")
+        raise BusinessRuleError(_("That liaison is already assigned."), field="liaison")
     LiaisonAssignment.objects.filter(specialist=specialist, ended_on__isnull=True).update(ended_on=on)
     LiaisonAssignment.objects.create(specialist=specialist, liaison=liaison, started_on=on, reason=reason)
     specialist.liaison = liaison
@@ -46,7 +46,7 @@ def liaison_change_request_create(specialist, *, reason):
 
 def liaison_change_request_decline(request, *, actor):
     if request.status != LiaisonChangeStatus.OPEN:
-        raise BusinessRuleError("Only an open request can be declined.", field="status")
+        raise BusinessRuleError(_("Only an open request can be declined."), field="status")
     request.status = LiaisonChangeStatus.DECLINED
     request.resolved_by = actor
     request.resolved_at = timezone.now()
@@ -57,7 +57,7 @@ def liaison_change_request_decline(request, *, actor):
 
 def contact_record(specialist, *, staff, on, channel, notes=""):
     if on > today():
-        raise BusinessRuleError("The contact date cannot be in the future.", field="contacted_on")
+        raise BusinessRuleError(_("The contact date cannot be in the future."), field="contacted_on")
     return ContactLog.objects.create(specialist=specialist, staff=staff, contacted_on=on, channel=channel, notes=notes)
 
 
@@ -81,7 +81,7 @@ def document_request_create(specialist, *, kind, copies=1, address=""):
 
 def document_request_mark_sent(request, *, on, actor):
     if request.status != DocumentRequestStatus.REQUESTED:
-        raise BusinessRuleError("Only an open request can be marked as sent.", field="status")
+        raise BusinessRuleError(_("Only an open request can be marked as sent."), field="status")
     request.status = DocumentRequestStatus.SENT
     request.sent_on = on
     request.handled_by = actor

@@ -137,7 +137,7 @@ def redemption_create(specialist, *, reward, idempotency_key, actor=None, quanti
 def redemption_fulfil(redemption, *, actor, note=""):
     redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
     if redemption.status != RedemptionStatus.PENDING:
-        raise BusinessRuleError("Only a pending redemption can be fulfilled.", field="status")
+        raise BusinessRuleError(_("Only a pending redemption can be fulfilled."), field="status")
     redemption.status = RedemptionStatus.FULFILLED
     redemption.handled_by = actor
     redemption.handled_at = timezone.now()
@@ -153,7 +153,7 @@ def redemption_cancel(redemption, *, actor, note=""):
     specialist = lock_specialist(redemption.specialist)
     redemption = Redemption.objects.select_for_update().get(pk=redemption.pk)
     if redemption.status != RedemptionStatus.PENDING:
-        raise BusinessRuleError("Only a pending redemption can be cancelled.", field="status")
+        raise BusinessRuleError(_("Only a pending redemption can be cancelled."), field="status")
     original = redemption.entries.get(kind=EntryKind.REDEMPTION)
     LedgerEntry.objects.create(
         specialist=specialist,

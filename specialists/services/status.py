@@ -60,19 +60,19 @@ def specialist_create(*, name, email="", applied_on, username=None, phone="", or
     User = get_user_model()
     name = (name or "").strip()
     if not name:
-        raise BusinessRuleError("A specialist needs a name.", field="name")
+        raise BusinessRuleError(_("A specialist needs a name."), field="name")
     check_date(applied_on, field="applied_on")
     if username:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise BusinessRuleError(f"No user named {username!r}.", field="username")
+            raise BusinessRuleError(_("No user named %(username)s.") % {"username": username}, field="username")
         if user.is_superuser or user.is_staff:
             # Staff record points and decide on specialists: one account is never both.
             raise BusinessRuleError(
                 _("A staff or administrator account cannot be linked as a specialist."), field="username"
             )
         if Specialist.objects.filter(user=user).exists():
-            raise BusinessRuleError("That user is already a specialist.", field="username")
+            raise BusinessRuleError(_("That user is already a specialist."), field="username")
     else:
         user = User(username=_free_username(email), email=email)
         user.set_unusable_password()
@@ -113,7 +113,9 @@ def specialist_set_status(specialist, to_status, *, as_of, actor=None, rule="", 
     from_status = specialist.status
     if not move_allowed(from_status, to_status, cause):
         raise BusinessRuleError(
-            f"A specialist cannot go from {S(from_status).label} to {S(to_status).label} this way.", field="status"
+            _("A specialist cannot go from %(old)s to %(new)s this way.")
+            % {"old": S(from_status).label, "new": S(to_status).label},
+            field="status",
         )
     specialist.status = to_status
     specialist.status_since = as_of
@@ -186,16 +188,16 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
     _check_decision_date(specialist, on)
     decision = (decision or "").strip()
     if specialist.status != S.EXIT_PENDING:
-        raise BusinessRuleError("Only a specialist flagged for exit can be confirmed as exited.", field="status")
+        raise BusinessRuleError(_("Only a specialist flagged for exit can be confirmed as exited."), field="status")
     if not decision and motion is None:
-        raise BusinessRuleError("Cite the committee's exit vote (decision).", field="decision")
+        raise BusinessRuleError(_("Cite the committee's exit vote (decision)."), field="decision")
     evidence = {"decision": decision}
     if motion is not None:
         motion = Motion.objects.get(pk=motion.pk)
         if motion.kind != MotionKind.EXIT or motion.subject_id != specialist.pk:
-            raise BusinessRuleError("That motion is not an exit vote on this specialist.", field="motion")
+            raise BusinessRuleError(_("That motion is not an exit vote on this specialist."), field="motion")
         if motion.result != MotionResult.PASSED:
-            raise BusinessRuleError("The exit vote has not passed.", field="motion")
+            raise BusinessRuleError(_("The exit vote has not passed."), field="motion")
         evidence.update(motion=motion.pk, tally=motion_tally(motion))
         decision = decision or str(motion)
     specialist_set_status(
@@ -214,11 +216,11 @@ def specialist_confirm_exit(specialist, *, on, decision, actor, motion=None):
 @transaction.atomic
 def specialist_keep_on_roster(specialist, *, on, actor, reason):
     """The committee voted against an exit: back to the roster with a fresh 3-month window."""
-    reason = _required_text(reason, "Say why the exit is not confirmed.", field="reason")
+    reason = _required_text(reason, _("Say why the exit is not confirmed."), field="reason")
     specialist = lock_specialist(specialist)
     _check_decision_date(specialist, on)
     if specialist.status != S.EXIT_PENDING:
-        raise BusinessRuleError("Only a specialist flagged for exit can be kept.", field="status")
+        raise BusinessRuleError(_("Only a specialist flagged for exit can be kept."), field="status")
     specialist_set_status(
         specialist, S.ROSTER, as_of=on, actor=actor, rule="exit_not_confirmed", evidence={"reason": reason}
     )
@@ -228,7 +230,7 @@ def specialist_keep_on_roster(specialist, *, on, actor, reason):
 @transaction.atomic
 def specialist_voluntary_exit(specialist, *, on, actor, reason):
     """Voluntary exit on application (第六条 7); `reason` records the application."""
-    reason = _required_text(reason, "Record the specialist's application to exit (the reason).", field="reason")
+    reason = _required_text(reason, _("Record the specialist's application to exit (the reason)."), field="reason")
     specialist = lock_specialist(specialist)
     _check_decision_date(specialist, on)
     specialist_set_status(
@@ -275,16 +277,16 @@ def three_consecutive_active_months(specialist, *, since, until):
 def specialist_reinstate(specialist, *, on, actor, performance_note):
     """Roster → general on application (第八条 3): 3 consecutive months of activity, good performance."""
     performance_note = _required_text(
-        performance_note, "Note the specialist's performance (第八条 3).", field="performance_note"
+        performance_note, _("Note the specialist's performance (第八条 3)."), field="performance_note"
     )
     specialist = lock_specialist(specialist)
     _check_decision_date(specialist, on)
     if specialist.status != S.ROSTER:
-        raise BusinessRuleError("Only a roster specialist can apply to return to the general list.", field="status")
+        raise BusinessRuleError(_("Only a roster specialist can apply to return to the general list."), field="status")
     months = three_consecutive_active_months(specialist, since=specialist.status_since, until=on)
     if not months:
         raise BusinessRuleError(
-            "Returning needs activity in each of 3 consecutive calendar months since joining the roster.",
+            _("Returning needs activity in each of 3 consecutive calendar months since joining the roster."),
             field="status",
         )
     specialist_set_status(

@@ -104,7 +104,7 @@ def test_item_errors_line_up_with_the_items():
 
 @pytest.mark.parametrize("value", ["3000000000", 3_000_000_000, "-3000000000"])
 def test_parse_int_refuses_numbers_past_32_bits(value):
-    with pytest.raises(ValueError, match="at most"):
+    with pytest.raises(ValueError, match="请填写不超过 2,147,483,647 的整数。"):
         parse_int(value)
 
 

@@ -87,7 +87,7 @@ def test_import_reports_every_bad_cell_with_row_and_column():
         )
 
     assert [(e.row, e.column) for e in excinfo.value.errors] == [(2, "数量"), (3, "姓名"), (3, "日期"), (4, "数量")]
-    assert str(excinfo.value.errors[0]) == "row 2, 数量: expected a whole number"
+    assert str(excinfo.value.errors[0]) == "row 2, 数量: 请填写整数。"
 
 
 def test_import_reports_missing_columns():

@@ -44,7 +44,9 @@ def test_admin_indicator_is_read_only(admin_client):
     assert response.status_code == 403
 
 
-def test_admin_reopen_action_calls_service(admin_client, staff_user):
+def test_admin_sends_scores_back_only_through_the_step_that_asks_for_a_reason(admin_client, staff_user):
+    # Sending scores back needs a reason (services.assignment_reopen): the admin offers no bulk action,
+    # its change page links to the confirmation step, which refuses a blank reason.
     a = gm.assessment(staff_user)
     alice = gm.expert("alice")
     (assignment,) = gm.assign(a, staff_user, alice)
@@ -53,11 +55,18 @@ def test_admin_reopen_action_calls_service(admin_client, staff_user):
     from greenmine import services
 
     services.assignment_submit(assignment, by=alice)
+    step = f"/greenmine/{a.pk}/reopen/{assignment.pk}/"
 
-    admin_client.post(
-        "/admin/greenmine/expertassignment/",
-        {"action": "reopen_submissions", "_selected_action": [assignment.pk]},
-    )
+    changelist = admin_client.get("/admin/greenmine/expertassignment/")
+    change = admin_client.get(f"/admin/greenmine/expertassignment/{assignment.pk}/change/")
+    blank = admin_client.post(step, {"reason": "  "})
+    assignment.refresh_from_db()
+    assert "reopen_submissions" not in changelist.content.decode()
+    assert step in change.content.decode()
+    assert blank.status_code == 400 and "请填写退回修改的原因。" in blank.content.decode()
+    assert assignment.status == "submitted"
+
+    admin_client.post(step, {"reason": "指标 11 的记录不完整"})
 
     assignment.refresh_from_db()
     assert assignment.status == "draft"
@@ -105,7 +114,7 @@ def test_admin_assign_non_expert_shows_form_error(admin_client, staff_user):
     response = admin_client.post("/admin/greenmine/expertassignment/add/", {"assessment": a.pk, "expert": plain.pk})
 
     assert response.status_code == 200
-    assert "This user does not have the expert role." in response.content.decode()
+    assert "该用户没有“评审专家”角色。" in response.content.decode()
     assert not a.assignments.exists()
 
 
@@ -134,7 +143,7 @@ def test_admin_assign_expert_to_completed_assessment_shows_form_error(admin_clie
     response = admin_client.post("/admin/greenmine/expertassignment/add/", {"assessment": a.pk, "expert": bob.pk})
 
     assert response.status_code == 200
-    assert "The assessment is completed; reopen it before assigning experts." in response.content.decode()
+    assert "该评价已完成；如需指派专家，请先重新打开评价。" in response.content.decode()
     assert list(a.assignments.values_list("expert__username", flat=True)) == ["alice"]
 
 

@@ -130,7 +130,7 @@ def test_create_assessment_by_expert_is_forbidden(api_client, alice):
     )
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only secretariat staff may do this."}
+    assert response.json() == {"detail": "只有秘书处工作人员可以进行此操作。"}
     assert not Assessment.objects.exists()
 
 
@@ -332,13 +332,17 @@ def test_submit_locks_scores_until_staff_reopen(api_client, scoring_assessment, 
     submitted = client.post(url + "submit/")
     change = [{"number": 1, "score": 1.5, "record": "复查"}]
     locked = client.put(url + "scores/", change, format="json")
-    reopened = as_user(api_client, staff).post(url + "reopen/", {"username": "alice"}, format="json")
+    no_reason = as_user(api_client, staff).post(url + "reopen/", {"username": "alice"}, format="json")
+    reopened = as_user(api_client, staff).post(
+        url + "reopen/", {"username": "alice", "reason": "指标 1 的检查记录不完整"}, format="json"
+    )
     again = as_user(api_client, alice).put(
         url + "scores/", [{"number": 1, "score": 1.5, "record": "复查"}], format="json"
     )
 
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
     assert locked.status_code == 400
+    assert no_reason.status_code == 400 and no_reason.json() == {"reason": ["请填写退回修改的原因。"]}
     assert reopened.status_code == 200 and reopened.json()["status"] == "draft"
     assert again.status_code == 200
 
@@ -351,7 +355,8 @@ def test_submit_incomplete_table_is_refused_with_missing_numbers(api_client, sco
     response = as_user(api_client, alice).post(f"{BASE}{scoring_assessment.pk}/submit/")
 
     assert response.status_code == 400
-    assert response.json()["scores"][0].startswith("Score or mark not applicable every indicator first; missing: 2, 3")
+    missing = response.json()["scores"][0]
+    assert missing.startswith("请先为每项指标评分或标记为不涉及；尚未完成：2 配套设施、3 标识标牌、")
 
 
 def test_reopen_by_expert_is_forbidden(api_client, scoring_assessment, alice):
@@ -467,7 +472,7 @@ def test_complete_refused_while_an_expert_has_not_submitted(api_client, scoring_
     response = as_user(api_client, staff).post(f"{BASE}{scoring_assessment.pk}/complete/")
 
     assert response.status_code == 400
-    assert "2 expert(s)" in response.json()["detail"]
+    assert response.json()["detail"].startswith("以下专家尚未提交评分：")
 
 
 def test_site_visit_recorded_by_expert(api_client, scoring_assessment, alice):

@@ -109,8 +109,8 @@ def test_scores_every_bad_item_is_reported_with_its_indicator(api_client, alice,
     assert response.status_code == 400
     items = response.json()["items"]
     assert [sorted(item) for item in items] == [["score"], [], ["reason"]]
-    assert items[0]["score"][0].startswith("Indicator 1")
-    assert items[2]["reason"][0].startswith("Indicator 7")
+    assert items[0]["score"][0].startswith("指标 1（功能分区）：按该指标的评分标准不可能得到 0.7 分")
+    assert items[2]["reason"][0] == "指标 7（绿化效果）：请说明不涉及的判定依据和理由。"
     assert not ExpertScore.objects.exists()
 
 

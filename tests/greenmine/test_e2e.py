@@ -64,6 +64,12 @@ def test_expert_fills_category_sees_subtotal_submits_and_staff_download_exports(
 
     page.click("#submit-scores")
     page.wait_for_load_state("networkidle")
+    # Submitting locks the sheet: the draft is saved and the expert confirms on the next page.
+    assert page.locator("#confirm").is_visible()
+    assert ExpertAssignment.objects.get(pk=assignment.pk).status == "draft"
+    page.screenshot(path=str(artifacts_dir / "greenmine-submit-confirm.png"))
+    page.click("#confirm button[type=submit]")
+    page.wait_for_load_state("networkidle")
     assert ExpertAssignment.objects.get(pk=assignment.pk).status == "submitted"
     assert page.locator("fieldset.plain[disabled]").count() == 1
 

@@ -90,7 +90,7 @@ def test_rule_score_deduction_indicator_1_uses_each_finding_step(findings, expec
 @pytest.mark.parametrize("key", ["admin_living", "production_admin"])
 def test_rule_score_deduction_indicator_1_refuses_a_condition_counted_twice(key):
     # 分区不明显 is a condition of the mine's layout, deducted once, not per occurrence.
-    with pytest.raises(ScoringInputError, match="at most 1"):
+    with pytest.raises(ScoringInputError, match="最多为 1。"):
         score(1, {"findings": {key: 2}})
 
 
@@ -143,11 +143,11 @@ def test_effective_rule_indicator_8_does_not_apply_to_oil_and_gas():
 
 
 def test_rule_score_rejects_unknown_keys_and_negative_counts():
-    with pytest.raises(ScoringInputError, match="Unknown finding"):
+    with pytest.raises(ScoringInputError, match="未知的扣分项"):
         score(1, {"findings": {"nonsense": 1}})
-    with pytest.raises(ScoringInputError, match="0 or more"):
+    with pytest.raises(ScoringInputError, match="须为不小于 0 的整数"):
         score(2, {"findings": {"finding": -1}})
-    with pytest.raises(ScoringInputError, match="at most 1"):
+    with pytest.raises(ScoringInputError, match="最多为 1。"):
         score(43, {"items": {"research_team": 2}})
 
 
@@ -164,8 +164,9 @@ def test_check_direct_score_accepts_scores_on_the_rules_grid(number, value, meth
 
 @pytest.mark.parametrize(
     ("number", "value", "message"),
-    [(8, "3", "cannot give 3"), (8, "5.5", "between 0 and 5"), (1, "0.7", "cannot give 0.7"), (1, "1", "cannot give 1"),
-     (1, "-1", "between 0 and 2"), (9, "1", "cannot give 1"), (10, "abc", "must be a number")],
+    [(8, "3", "不可能得到 3 分"), (8, "5.5", "须在 0 到 5 之间"), (1, "0.7", "不可能得到 0.7 分"),
+     (1, "1", "不可能得到 1 分"), (1, "-1", "须在 0 到 2 之间"), (9, "1", "不可能得到 1 分"),
+     (10, "abc", "分数须为数字")],
 )  # fmt: skip
 def test_check_direct_score_rejects_scores_the_rule_cannot_give(number, value, message):
     item = BY_NUMBER[number]

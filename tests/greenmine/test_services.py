@@ -92,7 +92,7 @@ def test_new_catalogue_version_leaves_old_assessments_on_theirs(staff_user, tmp_
 def test_assessment_status_transitions_refuse_illegal_moves(staff_user):
     a = gm.assessment(staff_user)
 
-    with pytest.raises(BusinessRuleError, match="cannot go from draft to completed"):
+    with pytest.raises(BusinessRuleError, match="评价不能从“先决条件核查中”转为“已完成”。"):
         services.assessment_set_status(a, "completed", by=staff_user)
 
 
@@ -116,7 +116,7 @@ def test_oil_gas_mine_cannot_score_indicator_8(staff_user):
     (assignment,) = gm.assign(a, staff_user, alice)
     gm.pass_prerequisites(a, staff_user)
 
-    with pytest.raises(BusinessRuleError, match="no scoring text for this mine's mining method"):
+    with pytest.raises(BusinessRuleError, match="指标 8（开采方式） 没有适用于本矿山开采方式的评分标准"):
         services.scores_save(assignment, [{"number": 8, "score": 5, "record": "x"}], by=alice)
     assert 8 not in [i.number for i in selectors.applicable_indicators(a)]
 
@@ -129,7 +129,7 @@ def test_submitted_expert_cannot_change_scores(staff_user):
     gm.full_scores(assignment)
     services.assignment_submit(assignment, by=alice)
 
-    with pytest.raises(BusinessRuleError, match="submitted and locked"):
+    with pytest.raises(BusinessRuleError, match="您的评分已提交并锁定"):
         services.scores_save(assignment, [{"number": 1, "score": 0, "record": "x"}], by=alice)
 
 
@@ -139,7 +139,7 @@ def test_expert_cannot_save_scores_into_another_experts_assignment(staff_user):
     (assignment, _) = gm.assign(a, staff_user, alice, bob)
     gm.pass_prerequisites(a, staff_user)
 
-    with pytest.raises(BusinessRuleError, match="only their own"):
+    with pytest.raises(BusinessRuleError, match="专家只能录入本人的评分。"):
         services.scores_save(assignment, [{"number": 1, "score": 0, "record": "x"}], by=bob)
 
 

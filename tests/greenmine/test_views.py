@@ -96,7 +96,8 @@ def test_score_page_submit_incomplete_keeps_draft_and_explains(client, scoring_a
         follow=True,
     )
 
-    assert "missing: 1, 2, 3" in response.content.decode()
+    refusal = "草稿已保存，但未能提交：请先为每项指标评分或标记为不涉及；尚未完成：1 功能分区、2 配套设施、3 标识标牌、"
+    assert refusal in response.content.decode()
     assert ExpertScore.objects.get().score == Decimal("2")
     assert scoring_assessment.assignments.get().status == "draft"
 
@@ -174,7 +175,7 @@ def test_site_visit_form_impossible_date_asks_for_a_date_and_records_nothing(cli
     response = client.post(f"/greenmine/{scoring_assessment.pk}/site-visits/", data, follow=True)
 
     assert response.status_code == 200
-    assert [str(m) for m in response.context["messages"]] == ["Give the date of the visit."]
+    assert [str(m) for m in response.context["messages"]] == ["请填写现场核查日期。"]
     assert not scoring_assessment.site_visits.exists()
 
 
@@ -203,7 +204,7 @@ def test_not_applicable_without_reason_saves_as_draft_but_blocks_submission(scor
     gm.full_scores(assignment)
     services.scores_save(assignment, [{"number": 7, "not_applicable": True}], by=alice, draft=True)
 
-    with pytest.raises(BusinessRuleError, match="Say why indicator"):
+    with pytest.raises(BusinessRuleError, match="请说明以下指标不涉及的判定依据和理由：7 绿化效果。"):
         services.assignment_submit(assignment, by=alice)
 
 
@@ -216,7 +217,7 @@ def test_staff_reopen_and_complete_from_result_page(client, staff_user, scoring_
     services.assignment_submit(assignment, by=alice)
     client.force_login(staff_user)
 
-    client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/")
+    client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/", {"reason": "请补充检查记录"})
     assignment.refresh_from_db()
     reopened = assignment.status
     services.assignment_submit(assignment, by=alice)
@@ -239,7 +240,7 @@ def test_expert_cannot_complete_or_reopen_from_pages(client, staff_user, scoring
     client.force_login(alice)
 
     client.post(f"/greenmine/{scoring_assessment.pk}/complete/")
-    client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/")
+    client.post(f"/greenmine/{scoring_assessment.pk}/reopen/{assignment.pk}/", {"reason": "请补充检查记录"})
 
     scoring_assessment.refresh_from_db()
     assignment.refresh_from_db()
