@@ -6,6 +6,7 @@ uses.  Documents may load only the project's own static files: anything else (ot
 files, http, data from elsewhere) is refused by `safe_url_fetcher`.
 """
 
+import threading
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -54,6 +55,28 @@ def _fetcher_class():
     return StaticOnlyURLFetcher
 
 
+_fonts = threading.local()
+
+
+def font_config():
+    """This thread's WeasyPrint FontConfiguration, made once and used for every PDF it renders.
+
+    Without one, WeasyPrint makes a FontConfiguration per document: fontconfig's configuration
+    and font list loaded again, and a new Pango font map that opens the CJK faces again (~20 MB
+    each, copied once more for subsetting), garbage that only Python's rare full collection frees
+    (reference cycles), while fontconfig and Pango keep part of it for good.  A worker rendering
+    certificates grew to ~790 MB a child; with one configuration reused it stays flat and each
+    render is quicker (bench/certificates.py, bench/README.md).  One per thread: a Pango font map
+    is not safe to share between threads.
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def safe_url_fetcher(url):
     return _fetcher_class()()(url)
 
@@ -63,8 +86,9 @@ def render_html_to_pdf(html):
 
     fetcher = _fetcher_class()()
     base = static_base_url()
-    stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=fetcher)
-    return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])
+    fonts = font_config()
+    stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=fetcher, font_config=fonts)
+    return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
 def render_pdf(template_name, context=None, request=None):

@@ -258,6 +258,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # run), so a worker killed mid-task gives the message back instead of losing it.
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Recycle a worker's child process (bench/certificates.py, bench/README.md): a safety net.  With a
+# font configuration per document a child rendering certificates grew to ~790 MB; alliance/pdf.py
+# now reuses one and a child stays at ~230 MB, but native libraries (fontconfig, Pango, HarfBuzz)
+# never give back what they keep.  Celery compares
+# the child's *peak* RSS (ru_maxrss, KiB) with the limit after each task: a child rendering
+# certificates peaks at ~230 MB and an export at ~130 MB, so 400 MB replaces only a child that
+# went astray, before it can reach the ~790 MB measured before.  After 200 tasks a child is replaced
+# anyway, against leaks too slow for the limit; a new child costs ~1 s (importing WeasyPrint and
+# loading the fonts on its first render), i.e. ~5 ms a task at 200.  `celery worker` itself also
+# reads these two variables (its options' environment names), and refuses 0.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = _int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = _int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400 * 1024)
+if CELERY_WORKER_MAX_TASKS_PER_CHILD < 1 or CELERY_WORKER_MAX_MEMORY_PER_CHILD < 1:
+    raise ImproperlyConfigured(
+        "CELERY_WORKER_MAX_TASKS_PER_CHILD and CELERY_WORKER_MAX_MEMORY_PER_CHILD must be at least 1"
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged message goes back to the queue after this long.  It must outlast the
     # longest task, or a task still running is delivered a second time: a 2M-row export or a
