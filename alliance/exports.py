@@ -14,6 +14,7 @@ few thousand rows to the cache (not the database: the export's queries stay inde
 size), and the page at `/exports/<id>/` shows the progress and then the download.
 """
 
+import contextlib
 import logging
 import tempfile
 from collections.abc import Callable
@@ -178,10 +179,8 @@ def _export_write(job):
     job.status = ExportStatus.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "rows_done", "file", "finished_at"])
-    try:
+    with contextlib.suppress(Exception):  # the key expires by itself
         cache.delete(_progress_key(job.pk))
-    except Exception:  # noqa: BLE001 - the key expires by itself
-        pass
     return job
 
 
