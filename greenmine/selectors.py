@@ -11,6 +11,7 @@ its indicator and its JSON rule) cost several times the query itself.
 """
 
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 from django.db.models import Prefetch
@@ -142,13 +143,16 @@ def load_assessment_data(assessment, *, with_visits=False, with_texts=True, with
     rows = catalogue(assessment.catalogue)
     categories = list(rows.categories)
     indicators = list(rows.indicators)
-    checks = {c.code: c for c in PrerequisiteCheck.objects.filter(assessment=assessment)}
+    checks = {
+        code: (passed, record)
+        for code, passed, record in PrerequisiteCheck.objects.filter(assessment=assessment)
+        .order_by()
+        .values_list("code", "passed", "record")
+    }
     prerequisites = []
     for item in prerequisite_items(assessment):
-        check = checks.get(item["code"])
-        prerequisites.append(
-            {**item, "passed": check.passed if check else None, "record": check.record if check else ""}
-        )
+        passed, record = checks.get(item["code"], (None, ""))
+        prerequisites.append({**item, "passed": passed, "record": record})
     assignments = list(
         ExpertAssignment.objects.filter(assessment=assessment).select_related("expert__profile").order_by("id")
     )
@@ -233,7 +237,8 @@ def result_payload(assessment, data=None):
     """The API's result: rounded for display, computed from unrounded values."""
     data = data or load_assessment_data(assessment, with_texts=False)
     result = compute(data)
-    show = scoring.display
+    # ~1,000 numbers shown, few distinct (20 experts × 45 indicators): each is rounded once.
+    show = cache(scoring.display)
     return {
         "id": assessment.pk,
         "mine_name": assessment.mine_name,
