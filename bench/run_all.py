@@ -14,8 +14,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RUNS = [
     ("lifecycle: 100k specialists, 2M entries", [sys.executable, str(HERE / "lifecycle.py"), "--keep"]),
+    ("admin changelists at 2M rows", [sys.executable, str(HERE / "admin_changelist.py"), "--keep"]),
     ("self-service page under gunicorn", [sys.executable, str(HERE / "points_page.py")]),
     ("activity import job: 10k and 50k rows vs. a bare bulk insert", [sys.executable, str(HERE / "imports.py")]),
+    ("green-mine result API: 20 experts vs. /healthz", [sys.executable, str(HERE / "greenmine_result.py")]),
+    ("certificate worker: RSS over 500 certificates", [sys.executable, str(HERE / "certificates.py")]),
+    ("ledger export job: 100k rows vs. a bare openpyxl dump", [sys.executable, str(HERE / "exports.py")]),
 ]
 
 
