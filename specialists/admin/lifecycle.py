@@ -9,7 +9,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from alliance.admin_base import LargeTableMixin, YearListFilter
@@ -87,7 +88,7 @@ class LifecycleRunAdmin(LargeTableMixin, ReadOnlyAdmin):
     @admin.display(description=_("changes by rule"))
     def changes_by_rule(self, run):
         items = [(RULE_LABELS.get(rule, rule), n) for rule, n in (run.summary or {}).items()]
-        return format_html_join(format_html("<br>"), "{}：{}", items) if items else "—"
+        return format_html_join(mark_safe("<br>"), "{}：{}", items) if items else "—"
 
     def get_urls(self):
         return [
