@@ -1,5 +1,7 @@
 """The audit log every state change, score and vote writes to (SPEC, Cross-cutting: Audit)."""
 
+import contextlib
+import contextvars
 import json
 from importlib import import_module
 
@@ -161,10 +163,32 @@ def _lookup(path, field="code", attr="name"):
     """A value resolver naming a row of the model at `path` ("app_label.Model") by its `field`."""
 
     def resolve(value):
+        memo = _memo.get()
+        key = (path, field, attr, value)
+        if memo is not None and key in memo:
+            return memo[key]
         row = apps.get_model(path).objects.filter(**{field: value}).first()
-        return getattr(row, attr) if row is not None else value
+        name = getattr(row, attr) if row is not None else value
+        if memo is not None:
+            memo[key] = name
+        return name
 
     return resolve
+
+
+# Names looked up for `describe`, remembered within a `memoized()` block (an export of many entries
+# then asks the database once per distinct value, not once per entry).
+_memo = contextvars.ContextVar("audit_describe_memo", default=None)
+
+
+@contextlib.contextmanager
+def memoized():
+    """Within this block, `describe` looks up each named row (rule, reward, committee…) once."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
 
 
 def _rule(value):
@@ -193,8 +217,14 @@ def _importer(value):
 def _prerequisite(value):
     from greenmine.models import Prerequisite
 
+    memo = _memo.get()
+    if memo is not None and ("prerequisite", value) in memo:
+        return memo[("prerequisite", value)]
     row = Prerequisite.objects.filter(code=value).order_by("-version__is_current").first()
-    return row.name if row is not None else value
+    name = row.name if row is not None else value
+    if memo is not None:
+        memo[("prerequisite", value)] = name
+    return name
 
 
 _SPECIALIST_STATUS = _choices("specialists.enums.SpecialistStatus")

@@ -44,14 +44,17 @@ class Exporter:
     build: Callable[[dict], list]
     count: Callable[[dict], int] | None
     permission: Callable[[object], bool]
+    # The parameters the exporter understands (e.g. "date_from", "date_to", "specialist"): the exports
+    # page offers exactly these, and export_start refuses any other.
+    params: tuple[str, ...] = ()
 
 
 _registry: dict[str, Exporter] = {}
 
 
-def register(key, *, title, filename, count=None, permission=is_service_staff):
+def register(key, *, title, filename, count=None, permission=is_service_staff, params=()):
     def decorator(build):
-        _registry[key] = Exporter(key, title, filename, build, count, permission)
+        _registry[key] = Exporter(key, title, filename, build, count, permission, tuple(params))
         return build
 
     return decorator
@@ -109,6 +112,11 @@ def export_start(*, user, key, params=None):
     exporter = get_exporter(key)
     if not exporter.permission(user):
         raise NotPermitted("You may not run this export.")
+    unknown = set(params or {}) - set(exporter.params)
+    if unknown:
+        raise BusinessRuleError(
+            _("This export cannot be limited by %(names)s.") % {"names": "、".join(sorted(unknown))}, field="params"
+        )
     job = ExportJob.objects.create(exporter=key, params=params or {}, requested_by=user)
     audit.record("export.requested", job, actor=user, exporter=key, params=job.params)
     from .tasks import run_export

@@ -1,6 +1,7 @@
 """The filled table as .xlsx (the seed's columns) and the PDF report of an assessment."""
 
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from alliance.pdf import pdf_response, render_pdf
 from alliance.xlsx import Sheet, xlsx_response
@@ -95,14 +96,21 @@ def summary_rows(data, result):
         yield ["评价专家", f"{selectors.expert_label(a_)}（{STATUS_LABELS[a_.status]}）"]
 
 
+def download_name(assessment, what, extension):
+    """A Chinese download name, e.g. 绿色矿山评分表-某某矿-12.xlsx (sent as RFC 6266 filename*)."""
+    mine = get_valid_filename(assessment.mine_name) if assessment.mine_name else ""
+    return f"绿色矿山{what}-{mine + '-' if mine else ''}{assessment.pk}.{extension}"
+
+
 def xlsx_download(assessment):
-    data = selectors.load_assessment_data(assessment)
+    # with_texts: the 检查记录 column carries the experts' records and every not-applicable reason.
+    data = selectors.load_assessment_data(assessment, with_texts=True)
     result = selectors.compute(data)
     sheets = [
         Sheet("评分表", SEED_COLUMNS, list(table_rows(data, result)), [16, 18, 22, 8, 60, 12, 40, 10, 40, 8]),
         Sheet("汇总", ["项目", "内容"], list(summary_rows(data, result)), [36, 60]),
     ]
-    return xlsx_response(f"green-mine-{assessment.pk}.xlsx", sheets)
+    return xlsx_response(download_name(assessment, "评分表", "xlsx"), sheets)
 
 
 def chart(result, *, width=360, bar_height=18, gap=8, label_width=190):
@@ -135,7 +143,7 @@ def chart(result, *, width=360, bar_height=18, gap=8, label_width=190):
 
 
 def report_context(assessment):
-    data = selectors.load_assessment_data(assessment, with_visits=True)
+    data = selectors.load_assessment_data(assessment, with_visits=True, with_texts=True)
     result = selectors.compute(data)
     indicator_names = {i.number: i.name for i in data.indicators}
     return {
@@ -173,4 +181,4 @@ def report_context(assessment):
 
 def pdf_download(assessment):
     pdf = render_pdf("greenmine/report.html", report_context(assessment))
-    return pdf_response(pdf, f"green-mine-{assessment.pk}.pdf", inline=False)
+    return pdf_response(pdf, download_name(assessment, "评价报告", "pdf"), inline=False)

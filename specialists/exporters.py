@@ -23,8 +23,9 @@ def ledger_entries(params):
 @exports.register(
     "specialists.ledger",
     title=_("Points ledger (all entries)"),
-    filename="points-ledger.xlsx",
+    filename="积分台账.xlsx",
     count=lambda params: ledger_entries(params).count(),
+    params=("date_from", "date_to", "specialist"),
 )
 def ledger(params):
     return [ledger_sheet(ledger_entries(params))]
@@ -33,7 +34,7 @@ def ledger(params):
 @exports.register(
     "specialists.roster",
     title=_("Specialists roster"),
-    filename="specialists-roster.xlsx",
+    filename="特别专员名册.xlsx",
     count=lambda params: Specialist.objects.count(),
 )
 def roster(params):

@@ -45,7 +45,7 @@ def test_secretariat_exports_the_audit_log_with_progress(client, django_capture_
     assert status["percent"] == 100
     assert status["download"] == f"/exports/{job.pk}/download/"
     sheet = _download(client, job)
-    assert [c.value for c in sheet[1]][:2] == ["时间", "动作"]
+    assert [c.value for c in sheet[1]][:2] == ["时间（北京时间）", "动作"]
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)].count("demo.changed") == 3
 
 

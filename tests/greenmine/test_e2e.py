@@ -88,7 +88,7 @@ def test_expert_fills_category_sees_subtotal_submits_and_staff_download_exports(
     with open(xlsx_download.value.path(), "rb") as fh:
         workbook = load_workbook(io.BytesIO(fh.read()))
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert xlsx_download.value.suggested_filename == f"green-mine-{assessment.pk}.xlsx"
+    assert xlsx_download.value.suggested_filename == f"绿色矿山评分表-青山石灰石矿-{assessment.pk}.xlsx"
     assert list(rows[0]) == SEED_COLUMNS
     assert rows[1][2] == "1 功能分区" and rows[1][9] == 1.5
     assert rows[1][8] == "李专家：管理区与生活区分区不明显"
