@@ -309,8 +309,9 @@ def failure_reasons(result, data):
         reasons.append(
             _("Total %(total)s is below the pass line %(line)s")
             % {
-                "total": scoring.plain(scoring.display_total(result.total, result.pass_line)),
-                "line": scoring.plain(scoring.display(result.pass_line)),
+                # Two decimals, like every total on the result page and in the report.
+                "total": f"{scoring.display_total(result.total, result.pass_line):.2f}",
+                "line": f"{scoring.display(result.pass_line):.2f}",
             }
         )
     return reasons

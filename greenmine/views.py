@@ -85,6 +85,11 @@ def score_page(request, pk):
     assignment = selectors.assignment_of(assessment, request.user)
     if request.method == "POST":
         return _score_post(request, assessment, assignment)
+    return _render_score(request, assessment, assignment)
+
+
+def _render_score(request, assessment, assignment, *, prerequisites=None, status=200):
+    """The scoring page; `prerequisites` replaces the recorded ones when a refused form is shown again."""
     data = selectors.load_assessment_data(assessment, with_inputs=True)
     groups = _sheet(assessment, assignment, data)
     return render(
@@ -96,12 +101,14 @@ def score_page(request, pk):
             "groups": groups,
             "rules": _rules_json(groups),
             "categories": {str(c.number): float(c.points) for c in data.categories},
-            "prerequisites": data.prerequisites,
+            "prerequisites": data.prerequisites if prerequisites is None else prerequisites,
+            "prerequisites_refused": prerequisites is not None,
             "site_visits": assessment.site_visits.prefetch_related("indicators").order_by("visited_on", "id"),
             "editable": permissions.scores_editable(assignment, assessment),
             "staff": is_secretariat(request.user),
             "sent_back": _sent_back(assignment),
         },
+        status=status,
     )
 
 
@@ -216,18 +223,30 @@ def submit_page(request, pk):
 def prerequisites_page(request, pk):
     """Staff or an assigned expert record the veto items from the scoring page."""
     assessment = permissions.assessment_or_404(request.user, pk)
-    items = []
+    shown, items = [], []
     for item in selectors.prerequisite_items(assessment):
         code = item["code"]
         passed = request.POST.get(f"{code}-passed")
+        record = request.POST.get(f"{code}-record", "")
+        # As posted, for showing the form again: True/False/None like a recorded check.
+        shown.append({**item, "passed": {"yes": True, "no": False}.get(passed), "record": record, "errors": []})
         if passed in ("yes", "no"):
-            items.append({"code": code, "passed": passed == "yes", "record": request.POST.get(f"{code}-record", "")})
+            items.append({"code": code, "passed": passed == "yes", "record": record})
     try:
         services.prerequisites_record(assessment, items, by=request.user)
     except BusinessRuleError as exc:
+        # Nothing was saved: show the form again with the choices and records as posted, each item's
+        # own errors beside it, instead of a redirect that would bring back the recorded (or empty) ones.
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Prerequisites recorded."))
+        if assessment.status == AssessmentStatus.COMPLETED:  # no form on the page: nothing to show again
+            return redirect("greenmine:score", pk=assessment.pk)
+        by_code = {p["code"]: p for p in shown}
+        for index, fields in getattr(exc, "errors", {}).items():
+            if index < len(items) and items[index]["code"] in by_code:
+                by_code[items[index]["code"]]["errors"] += [m for reasons in fields.values() for m in reasons]
+        assignment = selectors.assignment_of(assessment, request.user)
+        return _render_score(request, assessment, assignment, prerequisites=shown, status=400)
+    messages.success(request, _("Prerequisites recorded."))
     return redirect("greenmine:score", pk=assessment.pk)
 
 
