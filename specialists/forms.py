@@ -80,7 +80,11 @@ class TransferForm(KeyedForm):
 class DocumentRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
     copies = forms.IntegerField(label=_("Copies"), min_value=1, max_value=10, initial=1)
-    address = forms.CharField(label=_("Postal address"), max_length=300, required=False)
+    address = forms.CharField(
+        label=_("Postal address"),
+        max_length=300,
+        error_messages={"required": _("Give the postal address the paper copies are to be sent to.")},
+    )
 
 
 class LiaisonChangeForm(forms.Form):

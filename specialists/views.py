@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from alliance.exceptions import BusinessRuleError
 
 from . import documents, selectors, services
-from .enums import REDEEMING_STATES, DocumentKind, EntryKind, RewardKind, SpecialistStatus
+from .enums import FROZEN_STATES, REDEEMING_STATES, DocumentKind, EntryKind, RewardKind, SpecialistStatus
 from .forms import DocumentRequestForm, LedgerFilterForm, LiaisonChangeForm, RedeemForm, TransferForm
 from .models import IssuedDocument
 from .permissions import can_view_specialist
@@ -154,6 +154,8 @@ def my_points(request):
         "query": query.urlencode(),
         "may_spend": specialist.status in REDEEMING_STATES,
         "is_general": specialist.status == SpecialistStatus.GENERAL,
+        # 第三条 / 第九条 4: a liaison looks after those on the list; an exited (or rejected) one has none.
+        "has_liaison_service": specialist.status not in FROZEN_STATES,
         "rewards": _reward_items(selectors.reward_catalogue(balance=specialist.balance)),
         "redemptions": selectors.redemptions_of(specialist),
         "documents": issued,
@@ -219,6 +221,12 @@ def redeem(request):
 @login_required
 @require_POST
 def transfer(request):
+    """Two steps: the page's form posts here and gets a confirmation page naming the recipient and the
+    points (nothing moves); its 确认 button posts the same fields, the same idempotency key and
+    `confirm`, and only that POST transfers."""
+    if request.POST.get("confirm") != "1":
+        return _transfer_confirmation(request)
+
     def act(specialist, data):
         result, created = services.transfer_to_account(
             specialist,
@@ -237,6 +245,30 @@ def transfer(request):
     return _post(request, TransferForm, "transfer", _("Not transferred: %(reason)s"), act)
 
 
+def _transfer_confirmation(request):
+    """The transfer's first step: check it as the service would and show who receives how many points."""
+    specialist = _me(request)
+    form = TransferForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back("transfer")
+    data = form.cleaned_data
+    try:
+        recipient, balance_after = services.transfer_preview(specialist, username=data["to"], points=data["points"])
+    except BusinessRuleError as exc:
+        messages.error(request, _("Not transferred: %(reason)s") % {"reason": exc.message})
+        return _back("transfer")
+    context = {
+        "specialist": specialist,
+        "recipient": recipient,
+        "account": data["to"].strip(),
+        "points": data["points"],
+        "balance_after": balance_after,
+        "idempotency_key": data["idempotency_key"],
+    }
+    return render(request, "specialists/transfer_confirm.html", context)
+
+
 @login_required
 @require_POST
 def document_request(request):
@@ -252,6 +284,8 @@ def document_request(request):
 @login_required
 @require_POST
 def liaison_change(request):
+    """第三条: ask for another liaison; the service refuses it for an exited (or rejected) specialist."""
+
     def act(specialist, data):
         services.liaison_change_request_create(specialist, reason=data["reason"])
         return messages.SUCCESS, _("Your request for another liaison has been sent to the service centre.")

@@ -19,12 +19,17 @@ from alliance.xlsx import xlsx_response
 
 from .. import exports, services
 from .. import imports as activity_imports
-from ..models import Activity, Attendance, LedgerEntry, Redemption, Transfer
+from ..models import Activity, Attendance, LedgerEntry, PointRule, Redemption, Transfer
 from .common import ReadOnlyAdmin, each_selected, each_selected_with_text
 
 
 class ReverseActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+def _by_points(levels):
+    """A rule's levels, lowest points first (the database keeps a JSON object's keys in its own order)."""
+    return sorted(levels.items(), key=lambda item: (item[1]["points"], item[0]))
 
 
 class ActivityEntryForm(forms.ModelForm):
@@ -42,6 +47,25 @@ class ActivityEntryForm(forms.ModelForm):
             "activity",
             "description",
             "source_document",
+        ]
+
+    level = forms.ChoiceField(
+        label=LedgerEntry._meta.get_field("level").verbose_name,
+        required=False,
+        help_text=_("Only for a rule scored by level: choose one of that rule's levels."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "level" not in self.fields:  # the change page shows a recorded entry read-only
+            return
+        # 附件一's levels, grouped by the rule that defines them (the service checks the pair).
+        self.fields["level"].choices = [("", "---------")] + [
+            (
+                rule.name,
+                [(code, f"{v['name']}（{v['points']}）") for code, v in _by_points(rule.levels)],
+            )
+            for rule in PointRule.objects.exclude(levels={}).order_by("order", "code")
         ]
 
     def clean(self):

@@ -338,7 +338,15 @@ class ExitDecisionForm(forms.Form):
     )
     on = forms.DateField(label=_("Date"), initial=timezone.localdate)
     motion = forms.ModelChoiceField(label=_("Recorded exit vote"), queryset=Motion.objects.none(), required=False)
-    decision = forms.CharField(label=_("Decision (cite the vote)"), max_length=300, required=False)
+    decision = forms.CharField(
+        label=_("Decision (cite the vote)"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Published as written: this text appears as the basis on the public list of specialists who have "
+            "left. Cite the vote or the rule; leave out private details and internal remarks."
+        ),
+    )
 
     def __init__(self, *args, specialist, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,7 @@ from .spending import (
     redemption_fulfil,
     reward_cost,
     transfer_create,
+    transfer_preview,
     transfer_to_account,
 )
 from .status import (
@@ -101,6 +102,7 @@ __all__ = [
     "three_consecutive_active_months",
     "today",
     "transfer_create",
+    "transfer_preview",
     "transfer_to_account",
     "vote_cast",
 ]

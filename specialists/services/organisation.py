@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from alliance import audit
 from alliance.exceptions import BusinessRuleError
 
-from ..enums import DocumentRequestStatus, LiaisonChangeStatus, SpecialistStatus
+from ..enums import FROZEN_STATES, DocumentRequestStatus, LiaisonChangeStatus, SpecialistStatus
 from ..models import ContactLog, DocumentRequest, LiaisonAssignment, LiaisonChangeRequest
 from .common import lock_specialist, today
 
@@ -34,7 +34,14 @@ def liaison_assign(specialist, liaison, *, on, actor, reason=""):
 
 
 def liaison_change_request_create(specialist, *, reason):
-    """第三条: contact with the liaison is not working; the specialist asks for another."""
+    """第三条: contact with the liaison is not working; the specialist asks for another.
+
+    Only someone on the list has a liaison: an exited (or rejected) specialist is refused."""
+    if specialist.status in FROZEN_STATES:
+        raise BusinessRuleError(
+            _("You are no longer on the specialist list, so no liaison is arranged and none can be changed."),
+            field="status",
+        )
     if not (reason or "").strip():
         raise BusinessRuleError(_("Say why you would like another liaison."), field="reason")
     if LiaisonChangeRequest.objects.filter(specialist=specialist, status=LiaisonChangeStatus.OPEN).exists():
@@ -65,11 +72,17 @@ def contact_record(specialist, *, staff, on, channel, notes=""):
 
 
 def document_request_create(specialist, *, kind, copies=1, address=""):
-    """第六条 3: a paper copy of a document, on request. General specialists only (第九条 1)."""
+    """第六条 3: a paper copy of a document, on request, posted to `address` (required).
+    General specialists only (第九条 1)."""
     if specialist.status != S.GENERAL:
         raise BusinessRuleError(_("Certificates and work IDs are issued to general specialists."), field="kind")
     if not 1 <= copies <= 10:
         raise BusinessRuleError(_("Ask for 1 to 10 copies."), field="copies")
+    address = (address or "").strip()
+    if not address:
+        raise BusinessRuleError(_("Give the postal address the paper copies are to be sent to."), field="address")
+    if len(address) > 300:
+        raise BusinessRuleError(_("The postal address is at most 300 characters."), field="address")
     if DocumentRequest.objects.filter(
         specialist=specialist, kind=kind, status=DocumentRequestStatus.REQUESTED
     ).exists():

@@ -239,13 +239,43 @@ def transfer_create(sender, *, recipient, points, idempotency_key, actor=None):
         return transfer, True
 
 
-def transfer_to_account(sender, *, username, points, idempotency_key, actor=None):
-    """`transfer_create` to the specialist who logs in as `username` (the self-service page names the
-    recipient by account name; the API by id). An account name no specialist uses is refused on `to`."""
+def _recipient_by_account(username):
+    """The specialist who logs in as `username`; an account name no specialist uses is refused on `to`."""
     name = (username or "").strip()
-    recipient = Specialist.objects.filter(user__username=name).values_list("pk", flat=True).first() if name else None
+    recipient = (
+        Specialist.objects.filter(user__username=name).select_related("user", "committee").first() if name else None
+    )
     if recipient is None:
         raise BusinessRuleError(
             _("No active specialist uses the account name %(name)s.") % {"name": username}, field="to"
         )
-    return transfer_create(sender, recipient=recipient, points=points, idempotency_key=idempotency_key, actor=actor)
+    return recipient
+
+
+def transfer_preview(sender, *, username, points):
+    """What a transfer to the account `username` would do, checked but not recorded: the self-service
+    page shows it (the recipient's name, the points, the balance after) for the sender to confirm.
+
+    Runs the checks of `transfer_create` against the present rows without locking them; the confirming
+    `transfer_to_account` checks again under the lock. Returns (recipient, balance_after)."""
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise BusinessRuleError(_("Transfer a positive whole number of points."), field="points")
+    check_int(points, field="points", low=1, high=MAX_POINTS)
+    recipient = _recipient_by_account(username)
+    if recipient.pk == sender.pk:
+        raise BusinessRuleError(_("Points cannot be transferred to yourself."), field="to")
+    if recipient.status not in ACTIVE_STATES:
+        raise BusinessRuleError(_("Points can only go to another active specialist."), field="to")
+    _check_may_spend(sender)
+    if points > sender.balance:
+        raise BusinessRuleError(
+            _("Not enough points: the balance is %(balance)s.") % {"balance": sender.balance}, field="points"
+        )
+    return recipient, sender.balance - points
+
+
+def transfer_to_account(sender, *, username, points, idempotency_key, actor=None):
+    """`transfer_create` to the specialist who logs in as `username` (the self-service page names the
+    recipient by account name; the API by id). An account name no specialist uses is refused on `to`."""
+    recipient = _recipient_by_account(username)
+    return transfer_create(sender, recipient=recipient.pk, points=points, idempotency_key=idempotency_key, actor=actor)

@@ -153,9 +153,9 @@ def test_document_request_for_general_specialists_only(specialist, recorder):
     request = services.document_request_create(specialist, kind="work_id", address="北京市海淀区")
 
     with pytest.raises(BusinessRuleError):
-        services.document_request_create(specialist, kind="work_id")
+        services.document_request_create(specialist, kind="work_id", address="北京市海淀区")
     with pytest.raises(BusinessRuleError):
-        services.document_request_create(SpecialistFactory(status=S.ROSTER), kind="work_id")
+        services.document_request_create(SpecialistFactory(status=S.ROSTER), kind="work_id", address="北京市海淀区")
     services.document_request_mark_sent(request, on=D(2024, 5, 1), actor=recorder)
     assert request.status == "sent"
 

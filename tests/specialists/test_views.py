@@ -207,7 +207,9 @@ def test_redeem_without_key_is_refused(my_client, me):
 def test_transfer_through_page_moves_points(my_client, me):
     friend = SpecialistFactory(user__username="li", status=S.ROSTER)
 
-    response = my_client.post(reverse("specialists:transfer"), {"to": "li", "points": "12", "idempotency_key": "t1"})
+    response = my_client.post(
+        reverse("specialists:transfer"), {"to": "li", "points": "12", "idempotency_key": "t1", "confirm": "1"}
+    )
 
     me.refresh_from_db()
     friend.refresh_from_db()
@@ -224,7 +226,9 @@ def test_transfer_through_page_moves_points(my_client, me):
 def test_transfer_through_page_refused_writes_nothing(my_client, me, to, points):
     SpecialistFactory(user__username="li")
 
-    response = my_client.post(reverse("specialists:transfer"), {"to": to, "points": points, "idempotency_key": "t"})
+    response = my_client.post(
+        reverse("specialists:transfer"), {"to": to, "points": points, "idempotency_key": "t", "confirm": "1"}
+    )
 
     me.refresh_from_db()
     assert me.balance == 30
@@ -234,7 +238,7 @@ def test_transfer_through_page_refused_writes_nothing(my_client, me, to, points)
 
 def test_transfer_through_page_twice_with_one_key_records_once(my_client, me):
     friend = SpecialistFactory(user__username="li")
-    form = {"to": "li", "points": "12", "idempotency_key": "t1"}
+    form = {"to": "li", "points": "12", "idempotency_key": "t1", "confirm": "1"}
 
     my_client.post(reverse("specialists:transfer"), form)
     again = my_client.post(reverse("specialists:transfer"), form)
@@ -279,7 +283,9 @@ def test_document_request_by_roster_specialist_is_refused(client):
     roster = SpecialistFactory(status=S.ROSTER)
     client.force_login(roster.user)
 
-    response = client.post(reverse("specialists:document-request"), {"kind": "work_id", "copies": "1"})
+    response = client.post(
+        reverse("specialists:document-request"), {"kind": "work_id", "copies": "1", "address": "北京市海淀区"}
+    )
 
     assert not DocumentRequest.objects.exists()
     assert [level for level, _text in _messages(response)] == [levels.ERROR]
