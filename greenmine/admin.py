@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -260,7 +261,7 @@ class ExpertScoreAdmin(LargeTableMixin, ReadOnlyAdmin):
     def scoring_inputs(self, score):
         method = score.assignment.assessment.mining_method
         lines = describe_inputs(effective_rule(score.indicator.rule, method) or {}, score.inputs or {})
-        return format_html_join(format_html("<br>"), "{}", ((line,) for line in lines)) if lines else "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) if lines else "—"
 
 
 @admin.register(Evidence)
