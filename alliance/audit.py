@@ -78,6 +78,7 @@ ACTION_LABELS = {
     "greenmine.scores.submitted": _("Scores submitted"),
     "greenmine.scores.reopened": _("Submitted scores reopened"),
     "greenmine.evidence.added": _("Evidence uploaded"),
+    "greenmine.evidence.removed": _("Evidence removed"),
     "greenmine.site_visit.recorded": _("Site visit recorded"),
 }
 

@@ -330,3 +330,48 @@ def indicator_records(data):
 
 def submitted_count(data):
     return sum(1 for a in data.assignments if a.status == AssignmentStatus.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    """One category of an expert's sheet: its indicators (applicable to the mine) and how many are scored."""
+
+    category: Category
+    numbers: tuple  # applicable indicator numbers, in order
+    scored: int
+    first_unscored: int | None
+
+
+@dataclass(frozen=True)
+class SheetProgress:
+    """The scoring sheet's navigator: per category and overall, and where the next unscored indicator is."""
+
+    categories: tuple  # CategoryProgress, in category order
+    scored: int
+    total: int
+    next_unscored: int | None
+
+
+def is_scored(row):
+    """An entry counts as scored once it has a score or is marked not applicable (what submission asks for)."""
+    return row is not None and (row.score is not None or row.not_applicable)
+
+
+def sheet_progress(assessment, assignment, data):
+    """How far the expert's table is filled, from loaded data (no query): `data` is load_assessment_data's."""
+    mine = {s.number: s for s in data.scores if assignment is not None and s.assignment_id == assignment.pk}
+    applicable = {i.number for i in applicable_indicators(assessment)}
+    categories = []
+    for category in data.categories:
+        numbers = tuple(i.number for i in data.indicators if i.category_id == category.pk and i.number in applicable)
+        unscored = [n for n in numbers if not is_scored(mine.get(n))]
+        categories.append(
+            CategoryProgress(category, numbers, len(numbers) - len(unscored), unscored[0] if unscored else None)
+        )
+    pending = [c.first_unscored for c in categories if c.first_unscored is not None]
+    return SheetProgress(
+        tuple(categories),
+        sum(c.scored for c in categories),
+        sum(len(c.numbers) for c in categories),
+        pending[0] if pending else None,
+    )

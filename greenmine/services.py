@@ -525,6 +525,52 @@ def evidence_add(assessment, *, number, upload, by):
     return evidence
 
 
+def evidence_remove_refusal(evidence, user):
+    """Why `user` cannot remove this evidence file now (a BusinessRuleError), or None when they can.
+
+    A file is removed only by whoever uploaded it: an expert until they submit their scores (the
+    sheet is then locked), staff until the assessment is completed (its result is then kept)."""
+    assessment = evidence.assessment
+    if assessment.status == AssessmentStatus.COMPLETED:
+        return BusinessRuleError(_("The assessment is completed; its evidence can no longer be removed."))
+    if evidence.uploaded_by_id != user.pk:
+        return NotPermitted(_("Only whoever uploaded a file can remove it."))
+    if is_secretariat(user):
+        return None
+    assignment = selectors.assignment_of(assessment, user)
+    if assignment is None:
+        return NotPermitted(_("Only the secretariat or an expert assigned to this assessment may do this."))
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        return BusinessRuleError(
+            _(
+                "Your scores are submitted and locked, so their evidence can no longer be removed; ask the "
+                "secretariat to send them back for correction."
+            )
+        )
+    return None
+
+
+@transaction.atomic
+def evidence_remove(evidence, *, by):
+    """Remove a wrongly uploaded evidence file (see `evidence_remove_refusal` for who and until when).
+
+    Side effects: the row deleted, its stored file deleted once the transaction commits, an audit
+    entry on the assessment naming the indicator and the file."""
+    assessment = _lock(evidence.assessment)
+    evidence = Evidence.objects.select_related("indicator").get(pk=evidence.pk)
+    evidence.assessment = assessment
+    refusal = evidence_remove_refusal(evidence, by)
+    if refusal is not None:
+        raise refusal
+    number, name, stored = evidence.indicator.number, evidence.original_name, evidence.file.name
+    storage = evidence.file.storage
+    evidence.delete()
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+    audit.record("greenmine.evidence.removed", assessment, actor=by, number=number, file=name)
+    return number
+
+
 @transaction.atomic
 def site_visit_record(assessment, *, visited_on, visitors, location, observations, numbers=(), by):
     """说明 二（五）: which staff went where and saw what."""

@@ -1,5 +1,7 @@
 """Pages: the user's assessments, the expert's scoring page, the result with downloads."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -14,8 +16,8 @@ from alliance.models import AuditEntry
 from alliance.roles import is_secretariat
 
 from . import forms, permissions, scoring, selectors, services
-from .enums import AssessmentStatus, AssignmentStatus
-from .models import ExpertAssignment
+from .enums import AssessmentStatus, AssignmentStatus, MiningMethod, Variant
+from .models import Evidence, ExpertAssignment
 
 
 @login_required
@@ -35,13 +37,58 @@ def assessment_list(request):
     )
 
 
-def _sheet(assessment, assignment, data):
-    """The scoring page's groups: categories with their applicable indicators and the expert's entries."""
+def _number_ranges(numbers):
+    """Indicator numbers as a reader writes them: 21–24, or 8, or 12–14、16."""
+    runs = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def _left_out(assessment, data):
+    """Per category id, the notes saying which of its indicators this mine's sheet leaves out and why:
+    those of the other variant of category three, and ★ items with no text for the mine's method."""
+    by_variant, by_method = {}, {}
+    for indicator in data.indicators:
+        if not scoring.indicator_applies(indicator, assessment.variant):
+            by_variant.setdefault((indicator.category_id, indicator.variant), []).append(indicator.number)
+        elif scoring.effective_rule(indicator.rule, assessment.mining_method) is None:
+            by_method.setdefault(indicator.category_id, []).append(indicator.number)
+    notes = {}
+    for (category_id, variant), numbers in by_variant.items():
+        notes.setdefault(category_id, []).append(
+            _(
+                "This sheet is for %(variant)s: indicators %(numbers)s are for %(other)s; they do not apply to "
+                "this kind of mine and are not listed."
+            )
+            % {
+                "variant": Variant(assessment.variant).label,
+                "numbers": _number_ranges(numbers),
+                "other": Variant(variant).label,
+            }
+        )
+    for category_id, numbers in by_method.items():
+        notes.setdefault(category_id, []).append(
+            _("Indicators %(numbers)s have no scoring text for %(method)s; they do not apply and are not listed.")
+            % {"numbers": _number_ranges(numbers), "method": MiningMethod(assessment.mining_method).label}
+        )
+    return notes
+
+
+def _sheet(assessment, assignment, data, *, user=None, editable=False):
+    """The scoring page's groups: categories with their applicable indicators and the expert's entries,
+    and a note for the indicators this mine's sheet leaves out.  `editable`: the expert's table is open,
+    so the files they uploaded can be removed."""
     entries = {s.number: s for s in data.scores if s.assignment_id == assignment.pk} if assignment else {}
     evidence = {}
     for item in assessment.evidence.select_related("indicator").order_by("id"):
+        item.removable = bool(editable and user is not None and item.uploaded_by_id == user.pk)
         evidence.setdefault(item.indicator.number, []).append(item)
     applicable = {i.number for i in selectors.applicable_indicators(assessment)}
+    notes = _left_out(assessment, data)
     groups = []
     for category in data.categories:
         rows = []
@@ -59,11 +106,15 @@ def _sheet(assessment, assignment, data):
                         rule, indicator.points, forms.prefix(indicator.number), entry.inputs if entry else {}
                     ),
                     "entry": entry,
+                    "scored": selectors.is_scored(entry),
+                    "needs_reason": bool(entry and entry.not_applicable and not entry.reason.strip()),
                     "evidence": evidence.get(indicator.number, []),
                 }
             )
-        if rows:
-            groups.append({"category": category, "rows": rows})
+        if rows or category.pk in notes:
+            # The navigator's name: the label's "一、矿区环境" without its counts.
+            short = re.split(r"[（(]", category.label or "")[0].strip() or category.name
+            groups.append({"category": category, "short": short, "rows": rows, "notes": notes.get(category.pk, [])})
     return groups
 
 
@@ -91,7 +142,12 @@ def score_page(request, pk):
 def _render_score(request, assessment, assignment, *, prerequisites=None, status=200):
     """The scoring page; `prerequisites` replaces the recorded ones when a refused form is shown again."""
     data = selectors.load_assessment_data(assessment, with_inputs=True)
-    groups = _sheet(assessment, assignment, data)
+    editable = permissions.scores_editable(assignment, assessment)
+    groups = _sheet(assessment, assignment, data, user=request.user, editable=editable)
+    progress = selectors.sheet_progress(assessment, assignment, data)
+    by_category = {c.category.pk: c for c in progress.categories}
+    for group in groups:
+        group["progress"] = by_category[group["category"].pk]
     return render(
         request,
         "greenmine/score.html",
@@ -99,12 +155,13 @@ def _render_score(request, assessment, assignment, *, prerequisites=None, status
             "assessment": assessment,
             "assignment": assignment,
             "groups": groups,
+            "progress": progress,
             "rules": _rules_json(groups),
             "categories": {str(c.number): float(c.points) for c in data.categories},
             "prerequisites": data.prerequisites if prerequisites is None else prerequisites,
             "prerequisites_refused": prerequisites is not None,
             "site_visits": assessment.site_visits.prefetch_related("indicators").order_by("visited_on", "id"),
-            "editable": permissions.scores_editable(assignment, assessment),
+            "editable": editable,
             "staff": is_secretariat(request.user),
             "sent_back": _sent_back(assignment),
         },
@@ -144,6 +201,13 @@ def _score_post(request, assessment, assignment):
     except BusinessRuleError as exc:
         messages.error(request, exc.message)
         return redirect("greenmine:score", pk=assessment.pk)
+    # Saved, but said now rather than at submission: not applicable needs a reason (说明 一（三）).
+    by_number = {i.number: i for i in indicators}
+    no_reason = [
+        by_number[item["number"]]
+        for item in items
+        if item.get("not_applicable") and not str(item.get("reason") or "").strip()
+    ]
     # Each file stands alone: a refused file is reported and the scores above stay saved.
     upload_failed = False
     for indicator in indicators:
@@ -160,6 +224,7 @@ def _score_post(request, assessment, assignment):
                 )
     if upload_failed:
         messages.warning(request, _("Draft saved; the files listed above were not attached."))
+        _warn_no_reason(request, no_reason)
         return redirect("greenmine:score", pk=assessment.pk)
     if request.POST.get("action") == "submit":
         # Submitting locks the table: the draft is saved, then the expert confirms on the next page.
@@ -170,7 +235,41 @@ def _score_post(request, assessment, assignment):
         messages.success(request, _("Draft saved. Check and confirm the submission below."))
         return redirect("greenmine:submit", pk=assessment.pk)
     messages.success(request, _("Draft saved."))
+    _warn_no_reason(request, no_reason)
     return redirect("greenmine:score", pk=assessment.pk)
+
+
+def _warn_no_reason(request, indicators):
+    """A warning, not a refusal: the draft is saved, and submission will ask for these reasons."""
+    if indicators:
+        messages.warning(
+            request,
+            _("Marked not applicable without a reason (write why before submitting): %(indicators)s.")
+            % {"indicators": services.indicator_list(indicators)},
+        )
+
+
+@login_required
+@require_POST
+def evidence_remove(request, pk, evidence_id):
+    """The expert removes a file they uploaded by mistake, until they submit (one small form per file)."""
+    assessment = permissions.assessment_or_404(request.user, pk)
+    evidence = Evidence.objects.filter(assessment=assessment, pk=evidence_id).select_related("indicator").first()
+    if evidence is None:
+        messages.error(request, _("This file is no longer attached."))
+        return redirect("greenmine:score", pk=assessment.pk)
+    anchor = f"#indicator-{evidence.indicator.number}"
+    try:
+        services.evidence_remove(evidence, by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, _("Not removed: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(
+            request,
+            _("Removed “%(file)s” from %(indicator)s.")
+            % {"file": evidence.original_name, "indicator": services.indicator_label(evidence.indicator)},
+        )
+    return redirect(reverse("greenmine:score", args=[assessment.pk]) + anchor)
 
 
 @login_required

@@ -62,8 +62,39 @@
     return { score: 0, entered: false };
   }
 
+  // The navigator and the sticky bar follow the page: an indicator counts as scored once marked not
+  // applicable or given an input or a record (what the server saves as scored, see forms.read_items).
+  function showProgress(scored) {
+    var perCategory = {}, total = 0, first = null, key;
+    Object.keys(rules).sort(function (a, b) {
+      return rules[a].category - rules[b].category || a - b;
+    }).forEach(function (number) {
+      var key = rules[number].category;
+      perCategory[key] = (perCategory[key] || 0) + (scored[number] ? 1 : 0);
+      if (scored[number]) { total += 1; } else if (first === null) { first = number; }
+    });
+    for (key in perCategory) {
+      var count = document.querySelector('[data-scored-category="' + key + '"]');
+      var link = document.getElementById("nav-category-" + key);
+      if (count) { count.textContent = String(perCategory[key]); }
+      if (link) {
+        var all = perCategory[key] === Object.keys(rules).filter(function (n) {
+          return String(rules[n].category) === String(key);
+        }).length;
+        link.classList.toggle("done", all);
+      }
+    }
+    var out = document.getElementById("scored-count");
+    if (out) { out.textContent = String(total); }
+    var next = document.getElementById("next-unscored");
+    if (next) {
+      next.setAttribute("href", first === null ? "#sheet-actions" : "#indicator-" + first);
+      next.textContent = first === null ? next.dataset.labelDone : next.dataset.labelNext;
+    }
+  }
+
   function recompute() {
-    var earned = {}, applicable = {}, number, key, grand = 0;
+    var earned = {}, applicable = {}, number, key, grand = 0, scored = {};
     for (key in categories) { earned[key] = 0; applicable[key] = 0; }
     for (number in rules) {
       var spec = rules[number], base = "n" + number + "-", points = cents(spec.points);
@@ -73,12 +104,16 @@
       if (na && na.checked) {
         out.textContent = "不涉及";
         article.classList.add("is-na");
+        scored[number] = true;
+        article.classList.remove("unscored");
         continue;
       }
       article.classList.remove("is-na");
       var result = ruleScore(spec.rule, points, base);
       var record = field(base + "record");
       var entered = result.entered || (record && record.value.trim() !== "");
+      scored[number] = Boolean(entered);
+      article.classList.toggle("unscored", !entered);
       out.textContent = entered ? show(result.score) + " / " + show(points) : "—";
       earned[spec.category] += entered ? result.score : 0;
       applicable[spec.category] += points;
@@ -100,7 +135,28 @@
       }
     }
     document.getElementById("grand-total").textContent = show(grand);
+    showProgress(scored);
   }
+
+  // Anchors stop below the sticky bar: its measured height feeds scroll-margin-top (scoring.css).
+  var bar = document.getElementById("sheet-bar");
+  function measureBar() {
+    if (bar) { document.documentElement.style.setProperty("--sheet-bar", bar.offsetHeight + "px"); }
+  }
+  window.addEventListener("resize", measureBar);
+  measureBar();
+
+  // Removing a file posts its own small form and reloads the page: ask first, and say so when the
+  // sheet has changes that are not saved yet.
+  var dirty = false;
+  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("change", function () { dirty = true; });
+  document.querySelectorAll("form.evidence-remove").forEach(function (remove) {
+    remove.addEventListener("submit", function (event) {
+      var question = remove.dataset.confirm + (dirty ? "\n" + remove.dataset.confirmDirty : "");
+      if (!window.confirm(question)) { event.preventDefault(); }
+    });
+  });
 
   form.addEventListener("input", recompute);
   form.addEventListener("change", recompute);
