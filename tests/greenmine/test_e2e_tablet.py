@@ -112,3 +112,21 @@ def test_expert_on_a_tablet_jumps_scores_removes_a_file_and_submits(page, live_s
     assert ExpertAssignment.objects.get(pk=assignment.pk).status == "submitted"
     assert page.locator("fieldset.plain[disabled]").count() == 1
     assert page.locator("form.evidence-remove").count() == 0
+
+    # The secretariat sends the scores back with a reason, and finds it in the audit log.
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "gm_staff")
+    page.goto(f"{live_server.url}/greenmine/{assessment.pk}/result/")
+    page.click("a.reopen")
+    page.wait_for_load_state("networkidle")
+    page.fill("#reason", "指标 40 的证明材料不是本矿的，请核对后重新提交")
+    page.click("#confirm button[name=confirm]")
+    page.wait_for_load_state("networkidle")
+    assert ExpertAssignment.objects.get(pk=assignment.pk).status == "draft"
+    reopened = AuditEntry.objects.get(action="greenmine.scores.reopened")
+    page.goto(f"{live_server.url}/admin/alliance/auditentry/")
+    assert "退回" in page.locator(f"#result_list tr:has(a[href*='/{reopened.pk}/'])").inner_text()
+    page.goto(f"{live_server.url}/admin/alliance/auditentry/{reopened.pk}/change/")
+    assert "指标 40 的证明材料不是本矿的，请核对后重新提交" in page.locator("#content").inner_text()
+    page.screenshot(path=str(artifacts_dir / "greenmine-reopen-in-audit-log.png"))
