@@ -1,5 +1,6 @@
 """The filled table as .xlsx (the seed's columns) and the PDF report of an assessment."""
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -86,9 +87,10 @@ def summary_rows(data, result):
             scoring.display(c.score) if result.scored else None,
         ]
     yield ["总得分", scoring.display_total(result.total, result.pass_line)]
-    verdict = "达标" if result.qualified else "不达标"
     if a.status in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING):
-        verdict += "（评分尚未完成，结论为暂定）"
+        verdict = "评分中（评价完成前不作结论）"  # as the result page says: no 不达标 while experts score
+    else:
+        verdict = "达标" if result.qualified else "不达标"
     yield ["结论", verdict]
     for reason in selectors.failure_reasons(result, data):
         yield ["不达标原因", reason]
@@ -142,6 +144,13 @@ def chart(result, *, width=360, bar_height=18, gap=8, label_width=190):
     }
 
 
+def evaluation_date(assessment):
+    """The day the secretariat completed the assessment, in local time (Asia/Shanghai); None while open."""
+    if assessment.completed_at is None:
+        return None
+    return timezone.localtime(assessment.completed_at, timezone.get_default_timezone()).date()
+
+
 def report_context(assessment):
     data = selectors.load_assessment_data(assessment, with_visits=True, with_texts=True)
     result = selectors.compute(data)
@@ -172,7 +181,10 @@ def report_context(assessment):
             (n, indicator_names[n]) for n in result.failed_constraints if n not in set(result.unscored)
         ],
         "missing_evidence": [(n, indicator_names[n]) for n in result.missing_evidence],
+        # One signature line per assigned expert: name, scoring state, and blanks to sign and date on paper.
         "experts": [(selectors.expert_label(a), STATUS_LABELS[a.status], a.submitted_at) for a in data.assignments],
+        "organisation_name": settings.ALLIANCE_ORGANISATION_NAME,
+        "evaluated_on": evaluation_date(assessment),
         "rows": list(table_rows(data, result)),
         "generated_at": timezone.localtime(),
         "provisional": assessment.status in (AssessmentStatus.DRAFT, AssessmentStatus.SCORING),

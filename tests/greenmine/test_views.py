@@ -346,6 +346,6 @@ def test_export_summary_while_scoring_says_provisional_and_prints_plain_numbers(
     data = selectors.load_assessment_data(scoring_assessment)
     summary = {row[0]: row[1] for row in exports.summary_rows(data, selectors.compute(data)) if row[0] != "不达标原因"}
 
-    assert summary["结论"] == "不达标（评分尚未完成，结论为暂定）"
+    assert summary["结论"] == "评分中（评价完成前不作结论）"
     assert summary["1 矿区环境（12 分）"] == 0
     assert summary["达标线"] == 80
