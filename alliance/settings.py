@@ -58,7 +58,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alliance.apps.AllianceAdminConfig",  # django.contrib.admin with the office's index (alliance/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +154,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+# The evaluating body named on reports (the green-mine evaluation report's 评价单位 and seal box).
+ALLIANCE_ORGANISATION_NAME = env.str("ALLIANCE_ORGANISATION_NAME", default="中关村绿色矿山产业联盟")
 USE_I18N = True
 USE_TZ = True
 
