@@ -130,3 +130,11 @@ def test_expert_on_a_tablet_jumps_scores_removes_a_file_and_submits(page, live_s
     page.goto(f"{live_server.url}/admin/alliance/auditentry/{reopened.pk}/change/")
     assert "指标 40 的证明材料不是本矿的，请核对后重新提交" in page.locator("#content").inner_text()
     page.screenshot(path=str(artifacts_dir / "greenmine-reopen-in-audit-log.png"))
+
+    # The result page on a phone: 评分中 while the expert corrects, and the category table reads
+    # (stacked, nothing wider than the screen).
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/greenmine/{assessment.pk}/result/")
+    assert "评分中" in page.locator("#verdict").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    page.screenshot(path=str(artifacts_dir / "greenmine-result-phone.png"), full_page=True)
