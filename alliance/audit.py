@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "specialist.liaison": _("Liaison assigned"),
     "specialist.liaison_change_requested": _("Change of liaison requested"),
     "specialist.liaison_change_declined": _("Change of liaison declined"),
+    "specialist.liaison_change_resolved": _("Change of liaison resolved by assigning a liaison"),
     "specialist.document_requested": _("Paper copies requested"),
     "specialist.document_sent": _("Paper copies sent"),
     "specialist.document_issued": _("Certificate issued"),

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from alliance.admin_base import LargeTableMixin, YearListFilter
@@ -19,6 +20,7 @@ from alliance.xlsx import xlsx_response
 
 from .. import exports, services
 from .. import imports as activity_imports
+from ..enums import RuleKind
 from ..models import Activity, Attendance, LedgerEntry, PointRule, Redemption, Transfer
 from .common import ReadOnlyAdmin, each_selected, each_selected_with_text
 
@@ -30,6 +32,33 @@ class ReverseActionForm(ActionForm):
 def _by_points(levels):
     """A rule's levels, lowest points first (the database keeps a JSON object's keys in its own order)."""
     return sorted(levels.items(), key=lambda item: (item[1]["points"], item[0]))
+
+
+def rule_label(rule):
+    """The rule with what it scores, from its row of 附件一: 参加培训（10 分/次）, 赞助（每 100 元 1 分）,
+    推荐会员（按级别）."""
+    if rule.kind == RuleKind.BY_LEVEL:
+        return gettext("%(name)s (by level)") % {"name": rule.name}
+    if rule.kind == RuleKind.PER_AMOUNT:
+        return gettext("%(name)s (%(points)s points per %(amount)s yuan)") % {
+            "name": rule.name,
+            "points": rule.points,
+            "amount": f"{rule.per_amount:,}",  # 1,000: the locale groups by four without a separator
+        }
+    if rule.unit:
+        return gettext("%(name)s (%(points)s points/%(unit)s)") % {
+            "name": rule.name,
+            "points": rule.points,
+            "unit": rule.unit,
+        }
+    return gettext("%(name)s (%(points)s points each)") % {"name": rule.name, "points": rule.points}
+
+
+class RuleChoiceField(forms.ModelChoiceField):
+    """A rule of 附件一 chosen with its points and unit in the label."""
+
+    def label_from_instance(self, obj):
+        return rule_label(obj)
 
 
 class ActivityEntryForm(forms.ModelForm):
@@ -48,6 +77,7 @@ class ActivityEntryForm(forms.ModelForm):
             "description",
             "source_document",
         ]
+        field_classes = {"rule": RuleChoiceField}
 
     level = forms.ChoiceField(
         label=LedgerEntry._meta.get_field("level").verbose_name,
@@ -59,6 +89,8 @@ class ActivityEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "level" not in self.fields:  # the change page shows a recorded entry read-only
             return
+        # The active rules only: the service refuses the others.
+        self.fields["rule"].queryset = PointRule.objects.filter(active=True).order_by("order", "code")
         # 附件一's levels, grouped by the rule that defines them (the service checks the pair).
         self.fields["level"].choices = [("", "---------")] + [
             (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from alliance.admin_base import LargeTableMixin, StaffListFilter
+from alliance.admin_base import LargeTableMixin
 from alliance.exceptions import BusinessRuleError
 from alliance.xlsx import xlsx_response
 
@@ -21,7 +21,15 @@ from .. import documents, exports, selectors, services
 from ..enums import MotionKind, MotionResult, SpecialistStatus
 from ..lifecycle import RULE_LABELS, change_reason
 from ..models import CommitteeMembership, ContactLog, LedgerEntry, Motion, ProgrammeSettings, Specialist, StatusChange
-from .common import ReadOnlyAdmin, ReadOnlyInline, each_selected, each_selected_with_text
+from .common import (
+    NamedStaffListFilter,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    StaffChoiceField,
+    each_selected,
+    each_selected_with_text,
+    person_label,
+)
 from .documents import IssuedDocumentInline
 
 
@@ -97,9 +105,16 @@ class MembershipInline(admin.TabularInline):
 class ContactInline(admin.TabularInline):
     model = ContactLog
     extra = 0
-    fields = ["contacted_on", "channel", "staff", "notes"]
-    readonly_fields = ["staff"]
+    fields = ["contacted_on", "channel", "staff_name", "notes"]
+    readonly_fields = ["staff_name"]
     can_delete = False
+
+    @admin.display(description=_("staff member"))
+    def staff_name(self, contact):
+        return person_label(contact.staff) if contact.staff_id else "-"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("staff__profile")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -124,7 +139,7 @@ class SpecialistAdmin(LargeTableMixin, admin.ModelAdmin):
         "committee",
         ContactOverdueFilter,
         "roster_without_icebreaker",
-        ("liaison", StaffListFilter),
+        ("liaison", NamedStaffListFilter),
         "status_since",
     ]
     search_fields = ["name", "email", "phone", "user__username", "user__profile__organisation__name"]
@@ -139,7 +154,7 @@ class SpecialistAdmin(LargeTableMixin, admin.ModelAdmin):
         "roster_without_icebreaker",
         "exited_on",
         "exit_decision",
-        "liaison",
+        "liaison_person",
         "standing",
     ]
     inlines = [StatusChangeInline, MembershipInline, ContactInline, IssuedDocumentInline, LedgerInline]
@@ -164,6 +179,10 @@ class SpecialistAdmin(LargeTableMixin, admin.ModelAdmin):
     def liaison_name(self, specialist):
         liaison = specialist.liaison
         return liaison and (getattr(getattr(liaison, "profile", None), "name", "") or liaison.username)
+
+    @admin.display(description=Specialist._meta.get_field("liaison").verbose_name)
+    def liaison_person(self, specialist):
+        return person_label(specialist.liaison) if specialist.liaison_id else "-"
 
     @admin.display(description=_("last contact"), ordering="last_contact_on")
     def last_contact(self, specialist):
@@ -218,7 +237,11 @@ class SpecialistAdmin(LargeTableMixin, admin.ModelAdmin):
             self, request, queryset, lambda s: services.specialist_reject_application(s, on=on, actor=request.user)
         )
 
-    @admin.action(description=_("Record a voluntary exit today (note: the application)"))
+    @admin.action(
+        description=_(
+            "Record a voluntary exit today (note: the application; published as written on the public exit list)"
+        )
+    )
     def voluntary_exit(self, request, queryset):
         each_selected_with_text(
             self,
@@ -364,9 +387,7 @@ class ExitDecisionForm(forms.Form):
 
 
 class LiaisonForm(forms.Form):
-    liaison = forms.ModelChoiceField(
-        label=_("Liaison"), queryset=Specialist._meta.get_field("liaison").related_model.objects.filter(is_staff=True)
-    )
+    liaison = StaffChoiceField(label=_("Liaison"))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 

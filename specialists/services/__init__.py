@@ -36,6 +36,7 @@ from .organisation import (
     liaison_assign,
     liaison_change_request_create,
     liaison_change_request_decline,
+    liaison_change_request_resolve,
 )
 from .spending import (
     redemption_cancel,
@@ -81,6 +82,7 @@ __all__ = [
     "liaison_assign",
     "liaison_change_request_create",
     "liaison_change_request_decline",
+    "liaison_change_request_resolve",
     "membership_add",
     "membership_check",
     "motion_close",

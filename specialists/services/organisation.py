@@ -62,6 +62,29 @@ def liaison_change_request_decline(request, *, actor):
     return request
 
 
+@transaction.atomic
+def liaison_change_request_resolve(request, liaison, *, on, actor, reason=""):
+    """第三条: resolve an open change request by assigning the new liaison (liaison_assign, which closes
+    the specialist's open requests as done); the assignment's reason defaults to the request's."""
+    specialist = lock_specialist(request.specialist)
+    request = LiaisonChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != LiaisonChangeStatus.OPEN:
+        raise BusinessRuleError(
+            _("This request has already been handled: only an open request is resolved by assigning a liaison."),
+            field="status",
+        )
+    if specialist.status in FROZEN_STATES:
+        raise BusinessRuleError(
+            _("%(name)s is no longer on the specialist list: decline the request instead.") % {"name": specialist.name},
+            field="liaison",
+        )
+    reason = (reason or "").strip() or request.reason.strip()
+    liaison_assign(specialist, liaison, on=on, actor=actor, reason=reason[:300])
+    request.refresh_from_db()
+    audit.record("specialist.liaison_change_resolved", specialist, actor=actor, liaison=liaison.pk, number=request.pk)
+    return request
+
+
 def contact_record(specialist, *, staff, on, channel, notes=""):
     if on > today():
         raise BusinessRuleError(_("The contact date cannot be in the future."), field="contacted_on")
