@@ -55,3 +55,14 @@ def test_403_renders_the_chinese_page(client, production):
     body = response.content.decode()
     assert response.status_code == 403
     assert "无权访问" in body and "您的账号无权打开此页面。" in body
+
+
+def test_csrf_failure_renders_the_chinese_page_in_the_site_frame(db, production):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/accounts/login/", {"username": "a", "password": "b"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "表单已失效" in body and "本次未保存任何内容" in body and 'class="topbar"' in body
+    assert "CSRF verification failed" not in body
