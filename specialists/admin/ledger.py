@@ -4,7 +4,6 @@ the bulk import), redemptions, transfers, and the events whose attendance counts
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -191,7 +190,7 @@ class LedgerEntryAdmin(LargeTableMixin, admin.ModelAdmin):
         if not self.has_add_permission(request):
             return redirect("admin:index")
         importer = imports.get_importer(activity_imports.KEY)
-        form = ImportForm(request.POST or None, request.FILES or None)
+        form = import_views.UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             job = import_views.upload(request, importer.key, form)
             if job is not None:
@@ -207,20 +206,6 @@ class LedgerEntryAdmin(LargeTableMixin, admin.ModelAdmin):
             )[:10],
         }
         return TemplateResponse(request, "admin/specialists/import.html", context, status=400 if form.errors else 200)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Workbook (.xlsx)"))
-
-    def clean_file(self):
-        from django.conf import settings
-
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(_("Upload an .xlsx workbook."))
-        if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is too large."))
-        return upload
 
 
 @admin.register(Redemption)
