@@ -15,11 +15,12 @@ from functools import cache
 from typing import NamedTuple
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from alliance.roles import is_secretariat
 
 from . import scoring
-from .enums import AssignmentStatus
+from .enums import AssignmentStatus, MiningMethod, Variant
 from .models import (
     Assessment,
     CatalogueVersion,
@@ -284,8 +285,6 @@ def result_payload(assessment, data=None):
 
 def failure_reasons(result, data):
     """Why a mine is not qualified, in the order the seed checks them (for the result page and PDF)."""
-    from django.utils.translation import gettext as _
-
     names = {i.number: i.name for i in data.indicators}
     prerequisites = {p["code"]: p["name"] for p in data.prerequisites}
     reasons = []
@@ -375,3 +374,55 @@ def sheet_progress(assessment, assignment, data):
         sum(len(c.numbers) for c in categories),
         pending[0] if pending else None,
     )
+
+
+def number_ranges(numbers):
+    """Indicator numbers as a reader writes them: 21–24, or 8, or 12–14、16."""
+    runs = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def left_out_notes(assessment, data):
+    """Per category id, the notes saying which of its indicators this mine's sheet leaves out and why:
+    those of the other variant of category three, and ★ items with no text for the mine's method."""
+    by_variant, by_method = {}, {}
+    for indicator in data.indicators:
+        if not scoring.indicator_applies(indicator, assessment.variant):
+            by_variant.setdefault((indicator.category_id, indicator.variant), []).append(indicator.number)
+        elif scoring.effective_rule(indicator.rule, assessment.mining_method) is None:
+            by_method.setdefault(indicator.category_id, []).append(indicator.number)
+    notes = {}
+    for (category_id, variant), numbers in by_variant.items():
+        notes.setdefault(category_id, []).append(
+            _(
+                "This sheet is for %(variant)s: indicators %(numbers)s are for %(other)s; they do not apply to "
+                "this kind of mine and are not listed."
+            )
+            % {
+                "variant": Variant(assessment.variant).label,
+                "numbers": number_ranges(numbers),
+                "other": Variant(variant).label,
+            }
+        )
+    for category_id, numbers in by_method.items():
+        notes.setdefault(category_id, []).append(
+            _("Indicators %(numbers)s have no scoring text for %(method)s; they do not apply and are not listed.")
+            % {"numbers": number_ranges(numbers), "method": MiningMethod(assessment.mining_method).label}
+        )
+    return notes
+
+
+def not_applicable_without_reason(indicators, items):
+    """The indicators of `items` (a scores save) marked not applicable with no reason written: saved as a
+    draft, but submission will ask for the reason (说明 一（三）)."""
+    by_number = {i.number: i for i in indicators}
+    return [
+        by_number[item["number"]]
+        for item in items
+        if item.get("not_applicable") and not str(item.get("reason") or "").strip()
+    ]

@@ -16,7 +16,7 @@ from alliance.models import AuditEntry
 from alliance.roles import is_secretariat
 
 from . import forms, permissions, scoring, selectors, services
-from .enums import AssessmentStatus, AssignmentStatus, MiningMethod, Variant
+from .enums import AssessmentStatus, AssignmentStatus
 from .models import Evidence, ExpertAssignment
 
 
@@ -37,47 +37,6 @@ def assessment_list(request):
     )
 
 
-def _number_ranges(numbers):
-    """Indicator numbers as a reader writes them: 21–24, or 8, or 12–14、16."""
-    runs = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
-
-
-def _left_out(assessment, data):
-    """Per category id, the notes saying which of its indicators this mine's sheet leaves out and why:
-    those of the other variant of category three, and ★ items with no text for the mine's method."""
-    by_variant, by_method = {}, {}
-    for indicator in data.indicators:
-        if not scoring.indicator_applies(indicator, assessment.variant):
-            by_variant.setdefault((indicator.category_id, indicator.variant), []).append(indicator.number)
-        elif scoring.effective_rule(indicator.rule, assessment.mining_method) is None:
-            by_method.setdefault(indicator.category_id, []).append(indicator.number)
-    notes = {}
-    for (category_id, variant), numbers in by_variant.items():
-        notes.setdefault(category_id, []).append(
-            _(
-                "This sheet is for %(variant)s: indicators %(numbers)s are for %(other)s; they do not apply to "
-                "this kind of mine and are not listed."
-            )
-            % {
-                "variant": Variant(assessment.variant).label,
-                "numbers": _number_ranges(numbers),
-                "other": Variant(variant).label,
-            }
-        )
-    for category_id, numbers in by_method.items():
-        notes.setdefault(category_id, []).append(
-            _("Indicators %(numbers)s have no scoring text for %(method)s; they do not apply and are not listed.")
-            % {"numbers": _number_ranges(numbers), "method": MiningMethod(assessment.mining_method).label}
-        )
-    return notes
-
-
 def _sheet(assessment, assignment, data, *, user=None, editable=False):
     """The scoring page's groups: categories with their applicable indicators and the expert's entries,
     and a note for the indicators this mine's sheet leaves out.  `editable`: the expert's table is open,
@@ -88,7 +47,7 @@ def _sheet(assessment, assignment, data, *, user=None, editable=False):
         item.removable = bool(editable and user is not None and item.uploaded_by_id == user.pk)
         evidence.setdefault(item.indicator.number, []).append(item)
     applicable = {i.number for i in selectors.applicable_indicators(assessment)}
-    notes = _left_out(assessment, data)
+    notes = selectors.left_out_notes(assessment, data)
     groups = []
     for category in data.categories:
         rows = []
@@ -202,12 +161,7 @@ def _score_post(request, assessment, assignment):
         messages.error(request, exc.message)
         return redirect("greenmine:score", pk=assessment.pk)
     # Saved, but said now rather than at submission: not applicable needs a reason (说明 一（三）).
-    by_number = {i.number: i for i in indicators}
-    no_reason = [
-        by_number[item["number"]]
-        for item in items
-        if item.get("not_applicable") and not str(item.get("reason") or "").strip()
-    ]
+    no_reason = selectors.not_applicable_without_reason(indicators, items)
     # Each file stands alone: a refused file is reported and the scores above stay saved.
     upload_failed = False
     for indicator in indicators:
