@@ -226,6 +226,32 @@ def evidence_remove(request, pk, evidence_id):
     return redirect(reverse("greenmine:score", args=[assessment.pk]) + anchor)
 
 
+def _confirm_page(
+    request, assessment, *, title, question, warning, confirm_label, back, facts=(), reason=None, status=200
+):
+    """The confirmation step of an action that locks or undoes work (greenmine/confirm.html), posting back to
+    this URL.  `back`: (URL name, label) of the page to return to; `reason`: the reason field's label,
+    value and error, for the actions that must say why."""
+    back_url, back_label = back
+    return render(
+        request,
+        "greenmine/confirm.html",
+        {
+            "assessment": assessment,
+            "title": title,
+            "question": question,
+            "facts": facts,
+            "warning": warning,
+            "reason": reason,
+            "action": request.path,
+            "confirm_label": confirm_label,
+            "cancel_url": reverse(back_url, args=[assessment.pk]),
+            "cancel_label": back_label,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit_page(request, pk):
@@ -248,26 +274,21 @@ def submit_page(request, pk):
         messages.error(request, _("Not submitted: %(reason)s") % {"reason": refusal.message})
         return redirect("greenmine:score", pk=assessment.pk)
     scores = list(assignment.scores.all())
-    return render(
+    return _confirm_page(
         request,
-        "greenmine/confirm.html",
-        {
-            "assessment": assessment,
-            "title": _("Submit your scores"),
-            "question": _("Submit your scores for %(mine)s?") % {"mine": assessment.mine_name},
-            "facts": [
-                _("Indicators scored: %(n)s") % {"n": sum(1 for s in scores if not s.not_applicable)},
-                _("Indicators marked not applicable: %(n)s") % {"n": sum(1 for s in scores if s.not_applicable)},
-            ],
-            "warning": _(
-                "Once submitted, your scores are locked: you can change them again only if the secretariat "
-                "sends them back to you."
-            ),
-            "action": request.path,
-            "confirm_label": _("Confirm and submit"),
-            "cancel_url": reverse("greenmine:score", args=[assessment.pk]),
-            "cancel_label": _("Back to the scoring sheet"),
-        },
+        assessment,
+        title=_("Submit your scores"),
+        question=_("Submit your scores for %(mine)s?") % {"mine": assessment.mine_name},
+        facts=[
+            _("Indicators scored: %(n)s") % {"n": sum(1 for s in scores if not s.not_applicable)},
+            _("Indicators marked not applicable: %(n)s") % {"n": sum(1 for s in scores if s.not_applicable)},
+        ],
+        warning=_(
+            "Once submitted, your scores are locked: you can change them again only if the secretariat "
+            "sends them back to you."
+        ),
+        confirm_label=_("Confirm and submit"),
+        back=("greenmine:score", _("Back to the scoring sheet")),
     )
 
 
@@ -406,23 +427,18 @@ def reopen(request, pk, assignment_id):
             return redirect("greenmine:result", pk=assessment.pk)
         error = exc.message
     expert = selectors.expert_label(assignment)
-    return render(
+    return _confirm_page(
         request,
-        "greenmine/confirm.html",
-        {
-            "assessment": assessment,
-            "title": _("Send the scores back for correction"),
-            "question": _("Send the scores of %(expert)s back for correction?") % {"expert": expert},
-            "warning": _(
-                "The expert's table is unlocked and their scores no longer count as submitted until they submit "
-                "again. The reason is recorded and shown to the expert."
-            ),
-            "reason": {"label": _("Reason (shown to the expert)"), "value": reason, "error": error},
-            "action": request.path,
-            "confirm_label": _("Send back for correction"),
-            "cancel_url": reverse("greenmine:result", args=[assessment.pk]),
-            "cancel_label": _("Back to the result"),
-        },
+        assessment,
+        title=_("Send the scores back for correction"),
+        question=_("Send the scores of %(expert)s back for correction?") % {"expert": expert},
+        warning=_(
+            "The expert's table is unlocked and their scores no longer count as submitted until they submit "
+            "again. The reason is recorded and shown to the expert."
+        ),
+        reason={"label": _("Reason (shown to the expert)"), "value": reason, "error": error},
+        confirm_label=_("Send back for correction"),
+        back=("greenmine:result", _("Back to the result")),
         status=400 if error else 200,
     )
 
@@ -445,22 +461,17 @@ def complete(request, pk):
     except BusinessRuleError as exc:
         messages.error(request, exc.message)
         return redirect("greenmine:result", pk=assessment.pk)
-    return render(
+    return _confirm_page(
         request,
-        "greenmine/confirm.html",
-        {
-            "assessment": assessment,
-            "title": _("Complete the assessment"),
-            "question": _("Complete the assessment of %(mine)s and keep its result?") % {"mine": assessment.mine_name},
-            "warning": _(
-                "The result is kept as it stands and the experts can read it; the scores can then be changed only "
-                "by reopening the assessment, with a reason."
-            ),
-            "action": request.path,
-            "confirm_label": _("Complete the assessment"),
-            "cancel_url": reverse("greenmine:result", args=[assessment.pk]),
-            "cancel_label": _("Back to the result"),
-        },
+        assessment,
+        title=_("Complete the assessment"),
+        question=_("Complete the assessment of %(mine)s and keep its result?") % {"mine": assessment.mine_name},
+        warning=_(
+            "The result is kept as it stands and the experts can read it; the scores can then be changed only "
+            "by reopening the assessment, with a reason."
+        ),
+        confirm_label=_("Complete the assessment"),
+        back=("greenmine:result", _("Back to the result")),
     )
 
 
@@ -484,22 +495,17 @@ def reopen_assessment(request, pk):
             messages.error(request, exc.message)
             return redirect("greenmine:result", pk=assessment.pk)
         error = exc.message
-    return render(
+    return _confirm_page(
         request,
-        "greenmine/confirm.html",
-        {
-            "assessment": assessment,
-            "title": _("Reopen the completed assessment"),
-            "question": _("Reopen the assessment of %(mine)s?") % {"mine": assessment.mine_name},
-            "warning": _(
-                "The kept result is cleared and the assessment goes back to scoring; the reason is recorded in the "
-                "audit log. Experts' tables stay submitted until you send one back for correction."
-            ),
-            "reason": {"label": _("Reason"), "value": reason, "error": error},
-            "action": request.path,
-            "confirm_label": _("Reopen the assessment"),
-            "cancel_url": reverse("greenmine:result", args=[assessment.pk]),
-            "cancel_label": _("Back to the result"),
-        },
+        assessment,
+        title=_("Reopen the completed assessment"),
+        question=_("Reopen the assessment of %(mine)s?") % {"mine": assessment.mine_name},
+        warning=_(
+            "The kept result is cleared and the assessment goes back to scoring; the reason is recorded in the "
+            "audit log. Experts' tables stay submitted until you send one back for correction."
+        ),
+        reason={"label": _("Reason"), "value": reason, "error": error},
+        confirm_label=_("Reopen the assessment"),
+        back=("greenmine:result", _("Back to the result")),
         status=400 if error else 200,
     )
