@@ -91,11 +91,33 @@ _GREEN_MINE = {
     "greenmine.evidence": "v",
     "greenmine.sitevisit": "v",
 }
+# Seed 002: the member-unit registry and its liaisons are the association office's (第三条), the
+# secretariat role here; liaisons act through their own page and the API, never in the admin.
+# Liaisons, handovers, articles, feedback and notice deliveries are changed through the services
+# (handover, adopt, answer, send), so the admin may view them and use its actions, not edit rows.
+_LIAISONS = {
+    "liaisons.membership": "vac",
+    "liaisons.feepayment": "vac",
+    "liaisons.liaison": "vac",
+    "liaisons.resumeentry": "vac",
+    "liaisons.handover": "v",
+    "liaisons.unitchangerequest": "vc",
+    "liaisons.article": "vc",
+    "liaisons.feedback": "vc",
+    "liaisons.gathering": "vac",
+    "liaisons.attendance": "vacd",
+    "liaisons.notice": "va",
+    "liaisons.noticedelivery": "v",
+    "liaisons.assessmentcriterion": "vc",
+    "liaisons.stipendband": "vacd",
+    "liaisons.programmesettings": "vc",
+}
 ADMIN_PERMISSIONS = {
     Role.SECRETARIAT: {
         **_EVERY_STAFF_MEMBER,
         **_SPECIALISTS_PROGRAMME,
         **_GREEN_MINE,
+        **_LIAISONS,
         "auth.user": "vac",  # change: only accounts whose roles it may grant (UserAdmin)
         "alliance.profile": "vac",
         "alliance.organisation": "vac",

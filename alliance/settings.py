@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "kwargs": {"unrendered": True},
     },
+    # Liaison notices (seed 002 第三条 二) the broker did not take, or a mail server refused.
+    "liaisons-notices-pending": {
+        "task": "alliance.liaisons.send_pending_notices",
+        "schedule": crontab(minute="*/10"),
+    },
     # 第八条: the lifecycle rules are evaluated every night for that day.
     "specialists-lifecycle-nightly": {
         "task": "alliance.specialists.run_lifecycle",
