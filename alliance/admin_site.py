@@ -26,6 +26,14 @@ GROUPS = [
             "greenmine.assessment",
             "greenmine.expertassignment",
             "greenmine.sitevisit",
+            "liaisons.memberunit",
+            "liaisons.liaison",
+            "liaisons.article",
+            "liaisons.feedback",
+            "liaisons.unitchangerequest",
+            "liaisons.gathering",
+            "liaisons.notice",
+            "liaisons.feepayment",
         ],
     ),
     (
@@ -41,6 +49,8 @@ GROUPS = [
             "specialists.committeemembership",
             "greenmine.expertscore",
             "greenmine.evidence",
+            "liaisons.membership",
+            "liaisons.handover",
             "alliance.organisation",
         ],
     ),
@@ -55,6 +65,9 @@ GROUPS = [
             "greenmine.catalogueversion",
             "greenmine.indicator",
             "greenmine.provincerule",
+            "liaisons.assessmentcriterion",
+            "liaisons.stipendband",
+            "liaisons.programmesettings",
         ],
     ),
     (
@@ -77,7 +90,7 @@ GROUPS = [
     ),
 ]
 OTHER = ("other", _("Other"))
-PROGRAMMES = ["specialists", "greenmine", "alliance", "auth", "authtoken", "axes"]
+PROGRAMMES = ["specialists", "greenmine", "liaisons", "alliance", "auth", "authtoken", "axes"]
 GROUP_OF = {label: (slug, position) for slug, _heading, labels in GROUPS for position, label in enumerate(labels)}
 
 

@@ -96,6 +96,7 @@ _GREEN_MINE = {
 # Liaisons, handovers, articles, feedback and notice deliveries are changed through the services
 # (handover, adopt, answer, send), so the admin may view them and use its actions, not edit rows.
 _LIAISONS = {
+    "liaisons.memberunit": "vac",
     "liaisons.membership": "vac",
     "liaisons.feepayment": "vac",
     "liaisons.liaison": "vac",

@@ -35,6 +35,7 @@ api_urlpatterns = [
     # Each programme's API lives in its app (<app>/api_urls.py).
     path("", include("specialists.api_urls")),
     path("greenmine/", include("greenmine.api_urls")),
+    path("liaisons/", include("liaisons.api_urls")),
 ]
 
 urlpatterns = [
@@ -67,6 +68,7 @@ urlpatterns = [
     path("", include("specialists.urls")),
     path("specialists/", include("specialists.staff_urls")),
     path("greenmine/", include("greenmine.urls")),
+    path("liaisons/", include("liaisons.urls")),
 ]
 # Uploaded files (evidence, generated certificates) are never served from MEDIA_URL: every
 # download goes through a view that checks who may see it.

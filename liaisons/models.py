@@ -429,3 +429,13 @@ class ProgrammeSettings(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class MemberUnit(Organisation):
+    """The registry's units seen as the associations' member units: the office's list (seed 002)."""
+
+    class Meta:
+        proxy = True
+        ordering = ["name"]
+        verbose_name = _("member unit")
+        verbose_name_plural = _("member units")

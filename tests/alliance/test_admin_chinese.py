@@ -25,6 +25,7 @@ from specialists.enums import SpecialistStatus as S
 from specialists.lifecycle import lifecycle_run
 from specialists.models import Committee, CommitteeMembership, LiaisonChangeRequest, Meeting, Motion, StatusChange
 from tests.factories import UserFactory
+from tests.liaisons.factories import programme_rows as liaison_programme_rows
 from tests.specialists.factories import ActivityFactory, SpecialistFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,7 @@ def world(root):
     AccessFailureLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="Mozilla/5.0")
     AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="Mozilla/5.0")
     audit.record("alliance.login.lockout_lifted", actor=root, username="alice", ip_address="10.0.0.1", failures=5)
+    liaison_programme_rows(root)
     return {"alice": alice, "organisation": organisation}
 
 

@@ -30,6 +30,7 @@ from specialists.lifecycle import lifecycle_run
 from specialists.models import Committee, CommitteeMembership, LedgerEntry, Meeting, Motion
 from tests.factories import UserFactory
 from tests.greenmine import factories as gm
+from tests.liaisons.factories import programme_rows as liaison_programme_rows
 from tests.specialists.factories import ActivityFactory, SpecialistFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,7 @@ def _rows(role_user):
         ),
         "specialists.ledgerentry": entry,
         "greenmine.assessment": fresh,
+        **liaison_programme_rows(root),
     }  # fmt: skip
 
 
