@@ -208,6 +208,15 @@ class LedgerEntryAdmin(LargeTableMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/specialists/import.html", context, status=400 if form.errors else 200)
 
 
+class CancelRedemptionsForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept on the refund entry in the ledger and in the audit log."),
+    )
+
+
 @admin.register(Redemption)
 class RedemptionAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["created_at", "specialist", "reward", "quantity", "price", "cash_yuan", "points", "status"]
@@ -233,7 +242,26 @@ class RedemptionAdmin(LargeTableMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Cancel and refund the points"))
     def cancel(self, request, queryset):
-        each_selected(self, request, queryset, lambda r: services.redemption_cancel(r, actor=request.user))
+        """A confirmation page first (what is cancelled, how many points go back, and why): a refund is a
+        ledger entry that cannot be taken back, so it is never one click."""
+        form = CancelRedemptionsForm(request.POST if "confirmed" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            note = form.cleaned_data["reason"]
+            each_selected(
+                self, request, queryset, lambda r: services.redemption_cancel(r, actor=request.user, note=note)
+            )
+            return None
+        redemptions = list(queryset.select_related("specialist", "reward"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel redemptions and refund their points"),
+            "opts": self.model._meta,
+            "redemptions": redemptions,
+            "points": sum(r.points for r in redemptions),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/specialists/redemption/confirm_cancel.html", context)
 
 
 @admin.register(Transfer)

@@ -155,3 +155,14 @@ def test_admin_index_in_chromium_zh_cn(page, live_server, artifacts_dir):
     assert page.url.endswith("/greenmine/")
     page.go_back()
     page.screenshot(path=str(artifacts_dir / "admin-index.png"), full_page=True)
+
+
+def test_the_admin_greets_the_user_by_the_name_on_their_profile(client):
+    html = _index(client, UserFactory(username="zhangwei", roles=["secretariat"], is_staff=True, name="张伟"))
+    assert "欢迎您，<strong>张伟</strong>" in html
+    assert "<strong>zhangwei</strong>" not in html
+
+
+def test_an_account_without_a_name_is_greeted_by_its_username(client):
+    html = _index(client, UserFactory(username="liwei", roles=["secretariat"], is_staff=True, name=""))
+    assert "<strong>liwei</strong>" in html

@@ -220,15 +220,28 @@ def test_admin_reverse_action_reverses_an_unspent_entry(staff_client, populated,
     assert Specialist.objects.get(pk=alice.pk).balance == 270
 
 
-def test_admin_redemption_actions_fulfil_and_cancel(staff_client, populated):
+def test_admin_redemption_cancel_asks_for_confirmation_and_a_reason_first(staff_client, populated):
     redemption = Redemption.objects.get()
     url = reverse("admin:specialists_redemption_changelist")
 
-    staff_client.post(url, {"action": "cancel", "_selected_action": [redemption.pk]})
+    page = staff_client.post(url, {"action": "cancel", "_selected_action": [redemption.pk]})
+    redemption.refresh_from_db()
+    assert redemption.status == "pending"  # nothing happens on the first click
+    html = page.content.decode()
+    assert "取消兑换并退还积分" in html and f"共退还 {redemption.points} 积分" in html
+    no_reason = staff_client.post(url, {"action": "cancel", "_selected_action": [redemption.pk], "confirmed": "1"})
+    assert no_reason.status_code == 200 and no_reason.context["form"].errors["reason"]
+    redemption.refresh_from_db()
+    assert redemption.status == "pending"
+
+    staff_client.post(
+        url, {"action": "cancel", "_selected_action": [redemption.pk], "confirmed": "1", "reason": "专员改兑其他礼品"}
+    )
 
     redemption.refresh_from_db()
     assert redemption.status == "cancelled"
     assert Specialist.objects.get(pk=populated["alice"].pk).balance == 290
+    assert AuditEntry.objects.filter(action="specialist.redemption_cancelled").exists()
 
 
 def test_admin_run_now_previews_then_runs(staff_client, populated):
