@@ -189,3 +189,10 @@ def test_the_voluntary_exit_action_warns_that_the_note_is_published(staff_client
     )
     specialist.refresh_from_db()
     assert (specialist.status, specialist.exit_decision) == (S.EXITED, "本人申请退出")
+    # ... and a visitor reads it, as written, on the public exit list
+    public = parse(client.get(reverse("specialists_staff:exit-list"), **ZH))
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("td")]
+        for row in public.xpath("//table[@id='exit-list']/tbody/tr")
+    ]
+    assert any(row[0] == "赵六" and row[3] == "本人申请退出" for row in rows), rows

@@ -102,6 +102,15 @@ def test_rights_letter_carries_the_seed_articles(general, django_capture_on_comm
     assert "积极转发、推广中绿盟各项活动" in compact
 
 
+def test_every_certificate_embeds_one_cjk_font_family(general, django_capture_on_commit_callbacks):
+    """static/css/pdf.css lists fallbacks; the installed Noto CJK is the one that lands in the file."""
+    from tests.greenmine.test_report_pdf import _font_families
+
+    for document in _issue(general, django_capture_on_commit_callbacks):
+        document.refresh_from_db()
+        assert _font_families(document.file.path) == {"Noto-Sans-CJK-SC"}, document.kind
+
+
 @pytest.mark.parametrize("status", [S.APPLICANT, S.PROBATION, S.ROSTER, S.EXIT_PENDING, S.EXITED, S.REJECTED])
 def test_documents_issue_refused_for_non_general(status):
     specialist = SpecialistFactory(status=status)
