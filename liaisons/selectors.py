@@ -23,6 +23,7 @@ from .models import (
     Notice,
     NoticeDelivery,
     StipendBand,
+    UnitChangeRequest,
 )
 
 
@@ -75,8 +76,14 @@ def notices_with_pending_deliveries():
 
 
 def liaison_page(liaison):
-    """What a liaison's own page shows: articles, feedback with answers, fees, gatherings attended."""
+    """What a liaison's own page shows: the unit's memberships and change requests, the liaison's résumé,
+    articles, feedback with answers, fees, gatherings attended.  A fixed number of queries."""
     return {
+        "memberships": list(liaison.organisation.memberships.all()),
+        "resume": list(liaison.resume.all()),
+        "change_requests": list(
+            UnitChangeRequest.objects.filter(organisation=liaison.organisation_id).order_by("-created_at")[:5]
+        ),
         "articles": list(Article.objects.filter(liaison__organisation=liaison.organisation_id)[:50]),
         "feedback": list(Feedback.objects.filter(liaison__organisation=liaison.organisation_id)[:50]),
         "fees": list(
@@ -191,6 +198,11 @@ def _band(rank, bands):
     return None
 
 
+def assessment_rules():
+    """The criteria and the stipend bands the ranking is computed with, as the office set them."""
+    return list(AssessmentCriterion.objects.all()), list(StipendBand.objects.all())
+
+
 def assessment(year):
     """The year's ranking (第十三条): a score from the criteria's weights, best first, ties sharing a rank.
 
@@ -198,8 +210,7 @@ def assessment(year):
     (第十条 stipends rest on the assessment) and the office suggests a replacement to the unit.
     Three queries whatever the number of liaisons.
     """
-    criteria = list(AssessmentCriterion.objects.all())
-    bands = list(StipendBand.objects.all())
+    criteria, bands = assessment_rules()
     rows = [
         AssessmentRow(
             liaison_id=liaison.pk,

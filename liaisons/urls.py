@@ -16,7 +16,5 @@ urlpatterns = [
     path("units/<int:pk>/registration.pdf", views.registration_pdf, name="registration-pdf"),
     path("assessment/", views.assessment_latest, name="assessment-latest"),
     path("assessment/<int:year>/", views.assessment, name="assessment"),
-    path(
-        "assessment/<int:year>/letters/<int:liaison_id>.pdf", views.replacement_letter, name="replacement-letter"
-    ),
+    path("assessment/<int:year>/letters/<int:liaison_id>.pdf", views.replacement_letter, name="replacement-letter"),
 ]
