@@ -75,6 +75,23 @@ def notices_with_pending_deliveries():
     )
 
 
+def unit_articles(organisation_id):
+    """A unit's website submissions, newest first (its liaisons' over time)."""
+    return Article.objects.filter(liaison__organisation=organisation_id).select_related("liaison")
+
+
+def unit_feedback(organisation_id):
+    """A unit's opinions and problems raised, with the office's answers, newest first."""
+    return Feedback.objects.filter(liaison__organisation=organisation_id).select_related("liaison")
+
+
+def unit_fees(organisation_id):
+    """A unit's annual fees of every membership, newest year first."""
+    return FeePayment.objects.filter(membership__organisation=organisation_id).select_related(
+        "membership", "handled_by"
+    )
+
+
 def liaison_page(liaison):
     """What a liaison's own page shows: the unit's memberships and change requests, the liaison's résumé,
     articles, feedback with answers, fees, gatherings attended.  A fixed number of queries."""
@@ -84,13 +101,9 @@ def liaison_page(liaison):
         "change_requests": list(
             UnitChangeRequest.objects.filter(organisation=liaison.organisation_id).order_by("-created_at")[:5]
         ),
-        "articles": list(Article.objects.filter(liaison__organisation=liaison.organisation_id)[:50]),
-        "feedback": list(Feedback.objects.filter(liaison__organisation=liaison.organisation_id)[:50]),
-        "fees": list(
-            FeePayment.objects.filter(membership__organisation=liaison.organisation_id).select_related(
-                "membership", "handled_by"
-            )[:20]
-        ),
+        "articles": list(unit_articles(liaison.organisation_id)[:50]),
+        "feedback": list(unit_feedback(liaison.organisation_id)[:50]),
+        "fees": list(unit_fees(liaison.organisation_id)[:20]),
         "attendance": list(
             Attendance.objects.filter(liaison=liaison).select_related("gathering").order_by("-gathering__held_on")[:20]
         ),

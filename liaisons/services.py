@@ -205,7 +205,9 @@ def check_resume(entries):
             start = _year_month(entry.get("start"))
             end = _year_month(entry.get("end")) if entry.get("end") else None
         except ValueError:
-            raise BusinessRuleError(_("Give the year and month as YYYY-MM."), field=field) from None
+            raise BusinessRuleError(
+                _("Give the year and month as YYYY-MM, from 1930 to this month."), field=field
+            ) from None
         if start is None:
             raise BusinessRuleError(_("Give the year and month the post started."), field=field)
         if end is not None and end < start:
@@ -218,12 +220,27 @@ def check_resume(entries):
 
 
 def _year_month(value):
+    """ "2010-07" (or 2010.07, 2010/07, a date) as the first of that month, from 1930 to this month."""
     if value in (None, ""):
         return None
     if isinstance(value, dt.date):
-        return value.replace(day=1)
-    year, month = str(value).strip().replace(".", "-").replace("/", "-").split("-")[:2]
-    return dt.date(int(year), int(month), 1)
+        value = value.replace(day=1)
+    else:
+        year, month = str(value).strip().replace(".", "-").replace("/", "-").split("-")[:2]
+        value = dt.date(int(year), int(month), 1)
+    if not dt.date(1930, 1, 1) <= value <= timezone.localdate():
+        raise ValueError(value)
+    return value
+
+
+def _date(value, *, field):
+    """A date from a date or an ISO string (the API and the import give either), checked by check_date."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            raise BusinessRuleError(_("Enter a date as YYYY-MM-DD."), field=field) from None
+    return check_date(value, field=field)
 
 
 def check_photo(upload):
@@ -259,7 +276,9 @@ def _require_staff(actor):
 
 
 @transaction.atomic
-def unit_register(*, name, nature="", address="", postcode="", actor=None, association=None, level=None):
+def unit_register(
+    *, name, nature="", address="", postcode="", actor=None, association=Association.ASSOCIATION, level=None
+):
     """Register a member unit in the shared organisation registry (填表说明 2: the registered full name).
 
     A unit already in the registry with no liaison programme record (an employer or applicant) becomes a
@@ -446,7 +465,7 @@ def liaison_register(organisation, *, actor=None, username=None, on=None, notes=
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     cleaned = check_liaison_fields(fields)
     entries = check_resume(resume)
-    on = check_date(on, field="on") or timezone.localdate()
+    on = _date(on, field="on") or timezone.localdate()
     user = _link_user(username, organisation) if username else None
     if photo is not None:
         check_photo(photo)
@@ -503,7 +522,7 @@ def liaison_end(liaison, *, on=None, actor=None, notes=""):
     liaison = Liaison.objects.select_for_update().get(pk=liaison.pk)
     if not liaison.is_active:
         raise BusinessRuleError(_("This liaison's post has already ended."))
-    on = check_date(on, field="on") or timezone.localdate()
+    on = _date(on, field="on") or timezone.localdate()
     if on < liaison.started_on:
         raise BusinessRuleError(_("The post cannot end before it started."), field="on")
     _end_post(liaison, on=on)
