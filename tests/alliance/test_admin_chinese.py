@@ -35,6 +35,7 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 # Words that are the same in a Chinese office: file formats, protocols, key names, units, and this test's data.
 ALLOWED = {
     *("pdf", "xlsx", "api", "url", "id", "ip", "sha", "gb", "ldap", "kb"),  # formats, standards, protocols
+    *("excel", "https"),  # a brand name (导出（Excel）) and the scheme a web address starts with
     *("http", "get", "post", "accept", "mozilla"),  # a login's request headers (django-axes), as received
     *("command", "control", "mac"),  # key names in Django's "hold down Control, or Command on a Mac"
     "unknown",  # django-axes' "<unknown>" path of a login made without a request (force_login)
