@@ -37,6 +37,13 @@ class ExportParamsForm(forms.Form):
         error_messages={"invalid": gettext_lazy("Enter the end date as YYYY-MM-DD.")},
     )
     specialist = forms.CharField(label=gettext_lazy("Specialist (name or account)"), required=False, max_length=150)
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=gettext_lazy("Empty: last year."),
+    )
 
     def __init__(self, *args, accepted=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +83,7 @@ class ExportParamsForm(forms.Form):
 
 def describe_params(params):
     """The job's limits as [(name, value)] for its page."""
-    labels = {"date_from": _("Start date"), "date_to": _("End date"), "specialist": _("Specialist")}
+    labels = {"date_from": _("Start date"), "date_to": _("End date"), "specialist": _("Specialist"), "year": _("Year")}
     rows = []
     for key, value in (params or {}).items():
         if key == "specialist":

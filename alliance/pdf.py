@@ -36,15 +36,21 @@ def static_base_url():
 @cache
 def _fetcher_class():
     """WeasyPrint is imported where a PDF is rendered, not at every process start (it costs ~0.5 s)."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyURLFetcher(URLFetcher):
-        """Serves file:// URLs inside the project's static folders; refuses everything else."""
+        """Serves file:// URLs inside the project's static folders, and the in-memory `images` the
+        caller passed by their exact address; refuses everything else."""
 
-        def __init__(self, **kwargs):
+        def __init__(self, images=None, **kwargs):
             super().__init__(allowed_protocols={"file"}, allow_redirects=False, **kwargs)
+            self.images = images or {}
 
         def fetch(self, url, headers=None):
+            if url in self.images:
+                data = self.images[url]
+                kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+                return URLFetcherResponse(url, data, {"Content-Type": kind})
             parts = urlsplit(url)
             if parts.scheme == "file":
                 path = Path(unquote(parts.path)).resolve()
@@ -81,24 +87,26 @@ def safe_url_fetcher(url):
     return _fetcher_class()()(url)
 
 
-def render_html_to_pdf(html):
+def render_html_to_pdf(html, *, images=None):
+    """`images`: {address: bytes} of pictures held in memory (an uploaded photo read through its
+    permission-checked storage), which the HTML refers to by those exact addresses."""
     from weasyprint import CSS, HTML
 
-    fetcher = _fetcher_class()()
+    fetcher = _fetcher_class()(images=images)
     base = static_base_url()
     fonts = font_config()
     stylesheet = CSS(url=base + PDF_STYLESHEET, url_fetcher=fetcher, font_config=fonts)
     return HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
-def render_pdf(template_name, context=None, request=None):
+def render_pdf(template_name, context=None, request=None, *, images=None):
     """Render a Django template to PDF bytes.
 
     Templates refer to static files by relative path (e.g. `img/logo.png`); the base URL is
-    the project's static folder.
+    the project's static folder.  `images` as for render_html_to_pdf.
     """
     html = render_to_string(template_name, context or {}, request=request)
-    return render_html_to_pdf(html)
+    return render_html_to_pdf(html, images=images)
 
 
 def pdf_response(pdf_bytes, filename, *, inline=True):
