@@ -453,8 +453,12 @@ class NoticeAdmin(admin.ModelAdmin):
     def sender(self, notice):
         return person_label(notice.sent_by)
 
+    def get_fields(self, request, obj=None):
+        # A sent notice is a record: what was sent, by whom, when; its recipients are the deliveries below.
+        return ["subject", "body", "sender", "created_at"] if obj else ["subject", "body", "liaisons"]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["subject", "body", "sent_by", "created_at"] if obj else []
+        return ["subject", "body", "sender", "created_at"] if obj else []
 
     def get_inlines(self, request, obj):
         return [DeliveryInline] if obj else []

@@ -41,7 +41,7 @@ ALLOWED = {
     "unknown",  # django-axes' "<unknown>" path of a login made without a request (force_login)
     *("yyyy", "mm", "dd", "hh"),
     # fixtures: the accounts the test creates
-    *("root", "alice", "bob", "recorder", "gm_expert", "staff_secretariat", "voter"),
+    *("root", "alice", "bob", "recorder", "gm_expert", "staff_secretariat", "voter", "lianluo"),
 }
 # Visible text is what a user reads: not scripts, styles, nor the values typed into inputs; codes are
 # codes (a column or field named "code", a <code> example); <bdi> holds the password hash's parts.

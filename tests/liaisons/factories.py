@@ -49,7 +49,7 @@ def programme_rows(staff):
     from liaisons import services
     from liaisons.models import MemberUnit
 
-    first = LiaisonFactory(started_on=dt.date(2024, 1, 1))
+    first = LiaisonFactory(started_on=dt.date(2024, 1, 1), user=UserFactory(username="lianluo", roles=["liaison"]))
     unit = first.organisation
     picture = io.BytesIO()
     Image.new("RGB", (300, 400), "white").save(picture, "JPEG")
@@ -65,7 +65,7 @@ def programme_rows(staff):
     )
     membership = unit.memberships.get()
     fee = services.fee_record(membership, year=2025, paid_on=dt.date(2025, 5, 10), actor=staff)
-    article = services.article_submit(liaison, title="矿区复垦经验", url="https://example.com/a")
+    article = services.article_submit(liaison, title="矿区复垦经验")
     feedback = services.feedback_raise(liaison, subject="会费标准", body="建议公布会费标准。")
     request = services.unit_change_request(liaison, name=f"{unit.name}（更名）", reason="工商变更")
     gathering = services.gathering_create(
