@@ -20,6 +20,7 @@ RUNS = [
     ("green-mine result API: 20 experts vs. /healthz", [sys.executable, str(HERE / "greenmine_result.py")]),
     ("certificate worker: RSS over 500 certificates", [sys.executable, str(HERE / "certificates.py")]),
     ("ledger export job: 100k rows vs. a bare openpyxl dump", [sys.executable, str(HERE / "exports.py")]),
+    ("liaisons: import 2k/20k rows, roster export, assessment queries", [sys.executable, str(HERE / "liaisons.py")]),
 ]
 
 
