@@ -341,8 +341,14 @@ REST_FRAMEWORK = {
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Alliance portal API",
-    "DESCRIPTION": "Specialists, awards, green-mine evaluation, liaisons and nominations.",
+    # The docs page's heading, for the alliance's own and its partners' (Chinese) developers; the
+    # operations keep the API contract's English names (../shared/SPEC.md).
+    "TITLE": "联盟业务管理平台接口（Alliance portal API）",
+    "DESCRIPTION": (
+        "特别专员积分、科学技术奖、绿色矿山评价、会员单位联络员与先导技术榜单推荐的接口。"
+        "令牌：POST /api/auth/token/ 取得后以 `Authorization: Token <令牌>` 发送；错误以 4xx 返回，"
+        "JSON 正文指明出错的字段和原因。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
