@@ -53,7 +53,7 @@ def test_admin_cancelling_a_cancelled_redemption_is_refused_in_chinese(staff_cli
 
     response = staff_client.post(
         reverse("admin:specialists_redemption_changelist"),
-        {"action": "cancel", "_selected_action": [redemption.pk]},
+        {"action": "cancel", "_selected_action": [redemption.pk], "confirmed": "1", "reason": "重复申请"},
         follow=True,
     )
 
