@@ -34,6 +34,9 @@ GROUPS = [
             "liaisons.gathering",
             "liaisons.notice",
             "liaisons.feepayment",
+            "nominations.nomination",
+            "nominations.expertassignment",
+            "nominations.campaign",
         ],
     ),
     (
@@ -51,6 +54,8 @@ GROUPS = [
             "greenmine.evidence",
             "liaisons.membership",
             "liaisons.handover",
+            "nominations.evaluation",
+            "nominations.publication",
             "alliance.organisation",
         ],
     ),
@@ -68,6 +73,8 @@ GROUPS = [
             "liaisons.assessmentcriterion",
             "liaisons.stipendband",
             "liaisons.programmesettings",
+            "nominations.fieldconsortium",
+            "nominations.industrycode",
         ],
     ),
     (
@@ -90,7 +97,7 @@ GROUPS = [
     ),
 ]
 OTHER = ("other", _("Other"))
-PROGRAMMES = ["specialists", "greenmine", "liaisons", "alliance", "auth", "authtoken", "axes"]
+PROGRAMMES = ["specialists", "greenmine", "liaisons", "nominations", "alliance", "auth", "authtoken", "axes"]
 GROUP_OF = {label: (slug, position) for slug, _heading, labels in GROUPS for position, label in enumerate(labels)}
 
 

@@ -101,6 +101,17 @@ ACTION_LABELS = {
     "liaisons.gathering.attendance": _("Attendance recorded"),
     "liaisons.notice.created": _("Notice to liaisons created"),
     "liaisons.notice.delivered": _("Notice emailed to liaisons"),
+    "nominations.campaign.created": _("Nomination campaign created"),
+    "nominations.campaign.updated": _("Nomination campaign's deadlines or caps changed"),
+    "nominations.nomination.created": _("Nomination drafted"),
+    "nominations.nomination.updated": _("Nomination draft changed"),
+    "nominations.nomination.status": _("Nomination status changed"),
+    "nominations.preselection.forwarded": _("Society forwarded its selection"),
+    "nominations.expert.assigned": _("Evaluation expert assigned to a field"),
+    "nominations.expert.unassigned": _("Evaluation expert taken off a field"),
+    "nominations.evaluation.saved": _("Preliminary evaluation scores saved"),
+    "nominations.shortlist.set": _("Field's shortlist set"),
+    "nominations.list.published": _("Leading-technology list published"),
 }
 
 # The facts' names (the keys of AuditEntry.data).
@@ -185,6 +196,21 @@ FIELD_LABELS = {
     "postcode": pgettext_lazy("audit", "postcode"),
     "name": pgettext_lazy("audit", "name"),
     "notes": pgettext_lazy("audit", "notes"),
+    "recommendation_deadline": pgettext_lazy("audit", "recommendation deadline"),
+    "preliminary_deadline": pgettext_lazy("audit", "preliminary evaluation deadline"),
+    "final_review_deadline": pgettext_lazy("audit", "final review deadline"),
+    "publication_date": pgettext_lazy("audit", "publication date"),
+    "field": pgettext_lazy("audit", "technical field"),
+    "society": pgettext_lazy("audit", "society"),
+    "size": pgettext_lazy("audit", "technologies"),
+    "scores": pgettext_lazy("audit", "scores"),
+    "replaced": pgettext_lazy("audit", "replaced earlier scores"),
+    "feasibility": pgettext_lazy("audit", "feasibility"),
+    "advancement": pgettext_lazy("audit", "advancement"),
+    "originality": pgettext_lazy("audit", "originality"),
+    "irreplaceability": pgettext_lazy("audit", "irreplaceability"),
+    "maturity": pgettext_lazy("audit", "maturity"),
+    "market": pgettext_lazy("audit", "market prospects"),
 }
 
 
@@ -298,6 +324,13 @@ VALUE_LABELS = {
     "code": _prerequisite,
     "exporter": _exporter,
     "importer": _importer,
+    ("nominations.nomination.status", "from"): _choices("nominations.enums.NominationStatus"),
+    ("nominations.nomination.status", "to"): _choices("nominations.enums.NominationStatus"),
+    ("nominations.nomination.created", "field"): _choices("nominations.enums.Field"),
+    ("nominations.preselection.forwarded", "field"): _choices("nominations.enums.Field"),
+    ("nominations.expert.assigned", "field"): _choices("nominations.enums.Field"),
+    ("nominations.expert.unassigned", "field"): _choices("nominations.enums.Field"),
+    ("nominations.shortlist.set", "field"): _choices("nominations.enums.Field"),
 }
 
 

@@ -113,12 +113,26 @@ _LIAISONS = {
     "liaisons.stipendband": "vacd",
     "liaisons.programmesettings": "vc",
 }
+# Seed 004: the campaign, its experts and the list are the secretariat's ("(staff)" in the API contract).
+# Units nominate and experts score through the pages and the API; in the admin nominations,
+# evaluations and published lists are records to read, and experts are assigned or taken off
+# through the services (nominations.admin).
+_NOMINATIONS = {
+    "nominations.campaign": "vac",
+    "nominations.fieldconsortium": "vc",
+    "nominations.industrycode": "v",
+    "nominations.nomination": "v",
+    "nominations.expertassignment": "vad",
+    "nominations.evaluation": "v",
+    "nominations.publication": "v",
+}
 ADMIN_PERMISSIONS = {
     Role.SECRETARIAT: {
         **_EVERY_STAFF_MEMBER,
         **_SPECIALISTS_PROGRAMME,
         **_GREEN_MINE,
         **_LIAISONS,
+        **_NOMINATIONS,
         "auth.user": "vac",  # change: only accounts whose roles it may grant (UserAdmin)
         "alliance.profile": "vac",
         "alliance.organisation": "vac",

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.admin_base import LargeTableMixin, ReadOnlyAdmin, ReadOnlyInline
 from alliance.exceptions import BusinessRuleError
@@ -93,7 +94,7 @@ class MemberUnitAdmin(admin.ModelAdmin):
             .distinct()
         )
 
-    @admin.display(description=_("current liaison"))
+    @admin.display(description=pgettext_lazy("liaisons", "current liaison"))
     def current_liaison(self, unit):
         return unit.current[0].name if getattr(unit, "current", None) else "—"
 

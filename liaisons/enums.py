@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Association(models.TextChoices):
@@ -37,7 +38,7 @@ class RequestStatus(models.TextChoices):
 
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("liaisons", "Rejected")
 
 
 class GatheringKind(models.TextChoices):
@@ -47,5 +48,5 @@ class GatheringKind(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Not sent yet")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("liaisons", "Sent")
     FAILED = "failed", _("Failed")

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.models import Organisation
 
@@ -107,7 +108,7 @@ class Liaison(models.Model):
         blank=True,
         related_name="liaison_posts",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("liaisons", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
@@ -126,14 +127,14 @@ class Liaison(models.Model):
     recommended_on = models.DateField(_("recommended on"), null=True, blank=True)
     filing = models.TextField(_("association's filing"), blank=True)
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
-    is_active = models.BooleanField(_("current liaison"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("liaisons", "current liaison"), default=True)
     started_on = models.DateField(_("liaison since"), default=timezone.localdate)
     ended_on = models.DateField(_("liaison until"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
     class Meta:
         ordering = ["organisation__name", "-is_active", "-started_on"]
-        verbose_name = _("liaison")
+        verbose_name = pgettext_lazy("liaisons", "liaison")
         verbose_name_plural = _("liaisons")
         constraints = [
             # 第四条: each member unit designates one liaison.
@@ -154,7 +155,9 @@ class Liaison(models.Model):
 class ResumeEntry(models.Model):
     """One post in the résumé, from the start of work (填表说明 5: 起止时间具体到年、月)."""
 
-    liaison = models.ForeignKey(Liaison, verbose_name=_("liaison"), on_delete=models.CASCADE, related_name="resume")
+    liaison = models.ForeignKey(
+        Liaison, verbose_name=pgettext_lazy("liaisons", "liaison"), on_delete=models.CASCADE, related_name="resume"
+    )
     start = models.DateField(_("from (year and month)"), help_text=_("The first day of the month."))
     end = models.DateField(_("to (year and month)"), null=True, blank=True, help_text=_("Empty: to date."))
     description = models.CharField(_("unit and post"), max_length=200)
@@ -244,7 +247,9 @@ class UnitChangeRequest(models.Model):
 class Article(models.Model):
     """第七条 三: an article for the associations' website; the office adopts it or not."""
 
-    liaison = models.ForeignKey(Liaison, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="articles")
+    liaison = models.ForeignKey(
+        Liaison, verbose_name=pgettext_lazy("liaisons", "liaison"), on_delete=models.PROTECT, related_name="articles"
+    )
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("link"), blank=True)
     submitted_on = models.DateField(_("submitted on"), default=timezone.localdate)
@@ -272,8 +277,10 @@ class Article(models.Model):
 class Feedback(models.Model):
     """第三条 三, 第七条 二、四: a unit's opinion or problem raised by its liaison, and the office's answer."""
 
-    liaison = models.ForeignKey(Liaison, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="feedback")
-    subject = models.CharField(_("subject"), max_length=200)
+    liaison = models.ForeignKey(
+        Liaison, verbose_name=pgettext_lazy("liaisons", "liaison"), on_delete=models.PROTECT, related_name="feedback"
+    )
+    subject = models.CharField(pgettext_lazy("liaisons", "subject"), max_length=200)
     body = models.TextField(_("content"))
     raised_on = models.DateField(_("raised on"), default=timezone.localdate)
     answer = models.TextField(_("office's answer"), blank=True)
@@ -322,11 +329,13 @@ class Attendance(models.Model):
     gathering = models.ForeignKey(
         Gathering, verbose_name=_("meeting or training"), on_delete=models.CASCADE, related_name="attendance"
     )
-    liaison = models.ForeignKey(Liaison, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="attendance")
+    liaison = models.ForeignKey(
+        Liaison, verbose_name=pgettext_lazy("liaisons", "liaison"), on_delete=models.PROTECT, related_name="attendance"
+    )
 
     class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
+        verbose_name = pgettext_lazy("liaisons", "attendance")
+        verbose_name_plural = pgettext_lazy("liaisons", "attendance")
         constraints = [models.UniqueConstraint(fields=["gathering", "liaison"], name="liaison_attends_once")]
 
     def __str__(self):
@@ -336,7 +345,7 @@ class Attendance(models.Model):
 class Notice(models.Model):
     """第三条 二: a notice sent by email to every liaison or a selection, with a record of each delivery."""
 
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(pgettext_lazy("liaisons", "subject"), max_length=200)
     body = models.TextField(_("text"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
@@ -354,7 +363,9 @@ class Notice(models.Model):
 
 class NoticeDelivery(models.Model):
     notice = models.ForeignKey(Notice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="deliveries")
-    liaison = models.ForeignKey(Liaison, verbose_name=_("liaison"), on_delete=models.PROTECT, related_name="notices")
+    liaison = models.ForeignKey(
+        Liaison, verbose_name=pgettext_lazy("liaisons", "liaison"), on_delete=models.PROTECT, related_name="notices"
+    )
     email = models.EmailField(_("sent to"))
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING

@@ -26,6 +26,7 @@ from specialists.lifecycle import lifecycle_run
 from specialists.models import Committee, CommitteeMembership, LiaisonChangeRequest, Meeting, Motion, StatusChange
 from tests.factories import UserFactory
 from tests.liaisons.factories import programme_rows as liaison_programme_rows
+from tests.nominations.factories import programme_rows as nomination_programme_rows
 from tests.specialists.factories import ActivityFactory, SpecialistFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ ALLOWED = {
     "unknown",  # django-axes' "<unknown>" path of a login made without a request (force_login)
     *("yyyy", "mm", "dd", "hh"),
     # fixtures: the accounts the test creates
-    *("root", "alice", "bob", "recorder", "gm_expert", "staff_secretariat", "voter", "lianluo"),
+    *("root", "alice", "bob", "recorder", "gm_expert", "staff_secretariat", "voter", "lianluo", "tuijian", "chuping"),
 }
 # Visible text is what a user reads: not scripts, styles, nor the values typed into inputs; codes are
 # codes (a column or field named "code", a <code> example); <bdi> holds the password hash's parts.
@@ -141,6 +142,7 @@ def world(root):
     AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="Mozilla/5.0")
     audit.record("alliance.login.lockout_lifted", actor=root, username="alice", ip_address="10.0.0.1", failures=5)
     liaison_programme_rows(root)
+    nomination_programme_rows(root)
     return {"alice": alice, "organisation": organisation}
 
 

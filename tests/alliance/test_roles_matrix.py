@@ -31,6 +31,7 @@ from specialists.models import Committee, CommitteeMembership, LedgerEntry, Meet
 from tests.factories import UserFactory
 from tests.greenmine import factories as gm
 from tests.liaisons.factories import programme_rows as liaison_programme_rows
+from tests.nominations.factories import programme_rows as nomination_programme_rows
 from tests.specialists.factories import ActivityFactory, SpecialistFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def _rows(role_user):
         "specialists.ledgerentry": entry,
         "greenmine.assessment": fresh,
         **liaison_programme_rows(root),
+        **nomination_programme_rows(root),
     }  # fmt: skip
 
 
