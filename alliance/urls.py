@@ -36,6 +36,7 @@ api_urlpatterns = [
     path("", include("specialists.api_urls")),
     path("greenmine/", include("greenmine.api_urls")),
     path("liaisons/", include("liaisons.api_urls")),
+    path("nominations/", include("nominations.api_urls")),
 ]
 
 urlpatterns = [
@@ -69,6 +70,7 @@ urlpatterns = [
     path("specialists/", include("specialists.staff_urls")),
     path("greenmine/", include("greenmine.urls")),
     path("liaisons/", include("liaisons.urls")),
+    path("nominations/", include("nominations.urls")),
 ]
 # Uploaded files (evidence, generated certificates) are never served from MEDIA_URL: every
 # download goes through a view that checks who may see it.
