@@ -45,7 +45,7 @@ format: venv
 # `make run`'s database again: the ledger's balance triggers and guards are written in each
 # database's dialect (specialists migrations 0002 and 0004), and the demo, the import job and the
 # pages run on them there. No raw SQL is left in the reads; this pass is for the triggers.
-SQLITE_TESTS := tests/specialists/test_ledger.py tests/specialists/test_demo.py tests/specialists/test_import_jobs.py \
+SQLITE_TESTS := tests/liaisons/test_one_liaison.py tests/specialists/test_ledger.py tests/specialists/test_demo.py tests/specialists/test_import_jobs.py \
 	tests/specialists/test_views.py tests/greenmine/test_admin_demo.py
 
 test: venv messages services lint
