@@ -44,7 +44,7 @@ format: venv
 
 # `make run`'s database again: the ledger's balance triggers and guards are written in each
 # database's dialect (specialists migrations 0002 and 0004), and the demo, the import job and the
-# pages run on them there. No raw SQL is left in the reads; this pass is for the triggers.
+# pages run on them there, and the one-active-liaison constraint (a partial unique index) holds there too.
 SQLITE_TESTS := tests/liaisons/test_one_liaison.py tests/specialists/test_ledger.py tests/specialists/test_demo.py tests/specialists/test_import_jobs.py \
 	tests/specialists/test_views.py tests/greenmine/test_admin_demo.py
 

@@ -190,7 +190,7 @@ class LiaisonAdmin(LargeTableMixin, admin.ModelAdmin):
             ("title", "position"),
             ("email", "office_phone", "mobile"),
             ("wechat", "postcode"),
-            ("photo", "portrait"),
+            ("photo", "portrait") if obj is not None else "photo",
             ("recommendation", "recommended_on"),
             ("filing", "filed_on"),
         ]
@@ -204,7 +204,7 @@ class LiaisonAdmin(LargeTableMixin, admin.ModelAdmin):
             (_("Post"), {"fields": ["account", "is_active", "started_on", "ended_on"]}),
         ]
 
-    @admin.display(description=_("photo"))
+    @admin.display(description=_("photo on file"))
     def portrait(self, liaison):
         if not liaison.thumbnail:
             return "—"
