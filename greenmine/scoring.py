@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import product
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -266,9 +267,9 @@ class IndicatorSpec:
     rule: dict
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One expert's entry for one indicator."""
+class Entry(NamedTuple):
+    """One expert's entry for one indicator.  A NamedTuple rather than a frozen dataclass: a result
+    is built from ~900 of them per request, and a tuple is made in a third of the time (bench §7)."""
 
     expert: str
     number: int
