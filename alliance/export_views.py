@@ -21,6 +21,12 @@ def _specialists():
     return apps.get_model("specialists", "Specialist").objects
 
 
+def _field_choices():
+    from nominations.enums import Field
+
+    return [("", gettext_lazy("All fields (one sheet each)")), *Field.choices]
+
+
 class ExportParamsForm(forms.Form):
     """The limits an export may be given on the exports page; only those its exporter understands are kept."""
 
@@ -42,8 +48,11 @@ class ExportParamsForm(forms.Form):
         required=False,
         min_value=2000,
         max_value=2100,
-        help_text=gettext_lazy("Empty: last year."),
+        help_text=gettext_lazy(
+            "Empty: the export's usual year (the assessment's: last year; a campaign's: this year)."
+        ),
     )
+    field = forms.ChoiceField(label=gettext_lazy("Technical field"), required=False, choices=lambda: _field_choices())
 
     def __init__(self, *args, accepted=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,12 +92,20 @@ class ExportParamsForm(forms.Form):
 
 def describe_params(params):
     """The job's limits as [(name, value)] for its page."""
-    labels = {"date_from": _("Start date"), "date_to": _("End date"), "specialist": _("Specialist"), "year": _("Year")}
+    labels = {
+        "date_from": _("Start date"),
+        "date_to": _("End date"),
+        "specialist": _("Specialist"),
+        "year": _("Year"),
+        "field": _("Technical field"),
+    }
     rows = []
     for key, value in (params or {}).items():
         if key == "specialist":
             row = _specialists().filter(pk=value).select_related("user").first()
             value = f"{row.name}（{row.user.username}）" if row else value
+        elif key == "field":
+            value = dict(_field_choices()).get(value, value)
         rows.append((labels.get(key, key), value))
     return rows
 

@@ -314,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.liaisons.send_pending_notices",
         "schedule": crontab(minute="*/10"),
     },
+    # Seed 004: units with drafts and experts with unscored nominations, before each deadline (sent once).
+    "nominations-deadline-reminders": {
+        "task": "alliance.nominations.send_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
     # 第八条: the lifecycle rules are evaluated every night for that day.
     "specialists-lifecycle-nightly": {
         "task": "alliance.specialists.run_lifecycle",

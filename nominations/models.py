@@ -338,3 +338,60 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.campaign} · {self.published_on:%Y-%m-%d}"
+
+
+class ReminderStage(models.TextChoices):
+    """The deadlines a reminder is sent before (the issue: reminders by email before each deadline)."""
+
+    RECOMMENDATION = "recommendation", _("Recommendation deadline (units with drafts)")
+    PRELIMINARY = "preliminary", _("Preliminary evaluation deadline (experts with unscored nominations)")
+
+
+class ReminderSent(models.Model):
+    """One deadline reminder sent: to a unit with drafts before the recommendation deadline, or to an
+    expert with unscored nominations before the preliminary-evaluation deadline.  Unique per campaign,
+    stage and recipient, so a second beat run or a retry sends nothing (nominations.tasks)."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    stage = models.CharField(_("deadline"), max_length=16, choices=ReminderStage.choices)
+    unit = models.ForeignKey(
+        Organisation, verbose_name=_("unit"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("expert"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deadline = models.DateField(_("deadline date"))
+    emails = models.TextField(_("sent to"))
+    pending = models.PositiveIntegerField(_("drafts or unscored nominations"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, expert__isnull=True) | Q(unit__isnull=True, expert__isnull=False),
+                name="nominations_reminder_one_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "stage", "unit"],
+                condition=Q(unit__isnull=False),
+                name="nominations_reminder_once_per_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "stage", "expert"],
+                condition=Q(expert__isnull=False),
+                name="nominations_reminder_once_per_expert",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.year} {self.get_stage_display()} · {self.emails}"

@@ -7,7 +7,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q
 
 from alliance.roles import Role, has_role, is_secretariat
 
-from .enums import CRITERION_CODES, EVALUABLE_STATES, RECOMMENDED_STATES, NominationStatus
+from .enums import EVALUABLE_STATES, RECOMMENDED_STATES, NominationStatus
 from .models import Campaign, Evaluation, ExpertAssignment, IndustryCode, Nomination
 from .services import unit_of
 
@@ -68,19 +68,13 @@ class RankingRow:
     shortlist_rank: int | None = None
 
 
-def _sum_of_scores():
-    expression = F(f"evaluations__{CRITERION_CODES[0]}")
-    for code in CRITERION_CODES[1:]:
-        expression = expression + F(f"evaluations__{code}")
-    return expression
-
-
 def ranking(campaign, field):
     """The field's recommended nominations, best mean first: the mean of the experts' sums of the six
     scores (out of 60), with how many experts scored.  Unscored ones come last.  One query."""
     rows = (
         Nomination.objects.filter(campaign=campaign, field=field, status__in=RECOMMENDED_STATES)
-        .annotate(mean=Avg(_sum_of_scores()), n_evaluations=Count("evaluations"))
+        # Evaluation.total is the sum of the six scores (a database constraint keeps it so).
+        .annotate(mean=Avg("evaluations__total"), n_evaluations=Count("evaluations"))
         .order_by(F("mean").desc(nulls_last=True), "name", "pk")
         .values("pk", "name", "unit__name", "status", "mean", "n_evaluations", "shortlist_rank")
     )

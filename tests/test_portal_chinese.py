@@ -15,6 +15,8 @@ from greenmine import demo as greenmine_demo
 from greenmine.models import Assessment
 from liaisons import demo as liaisons_demo
 from liaisons.models import Liaison
+from nominations import demo as nominations_demo
+from nominations.models import Nomination
 from specialists import demo as specialists_demo
 from specialists.enums import SpecialistStatus as S
 from tests.alliance.test_admin_chinese import english_words
@@ -37,6 +39,7 @@ def people(django_capture_on_commit_callbacks):
     secretariat = UserFactory(username="mishu", roles=["secretariat"], is_staff=True, name="秘书处")
     UserFactory(username="root", is_superuser=True, is_staff=True)
     liaisons_demo.seed(stdout=io.StringIO())
+    nominations_demo.seed(stdout=io.StringIO())
     exited = SpecialistFactory(
         user=UserFactory(username="tuichu", roles=["specialist"], name="退出专员"),
         status=S.EXITED,
@@ -51,6 +54,8 @@ def people(django_capture_on_commit_callbacks):
         "exited specialist": exited.user,
         "expert": users.get(username=greenmine_demo.EXPERT),
         "liaison": users.get(username=liaisons_demo.LOGIN),
+        "applicant": users.get(username=nominations_demo.APPLICANT_LOGIN),
+        "nominations expert": users.get(username=nominations_demo.EXPERT_LOGIN),
         "secretariat": secretariat,
         "colleague": colleague.user.username,
     }
@@ -86,12 +91,22 @@ def _pages(role, people):
         liaison = Liaison.objects.get(user=people["liaison"], is_active=True)
         fee = liaison.organisation.memberships.get().fees.first()
         return [*pages, ("get", "/liaisons/me/", None), ("get", f"/liaisons/me/fees/{fee.pk}/confirm/", None)]
+    if role == "applicant":
+        draft = Nomination.objects.filter(created_by=people["applicant"], status="draft").first()
+        year = draft.campaign.year
+        own = [f"/nominations/n/{draft.pk}/{p}" for p in ("", "edit/", "submit/")]
+        return [*pages, *(("get", p, None) for p in ("/nominations/", f"/nominations/{year}/new/", *own))]
+    if role == "nominations expert":
+        scored = Nomination.objects.filter(field="resources_environment").exclude(status="draft").first()
+        paths = ("/nominations/", f"/nominations/n/{scored.pk}/", f"/nominations/n/{scored.pk}/evaluate/")
+        return [*pages, *(("get", p, None) for p in paths)]
     pages += [("get", p, None) for p in ("/greenmine/", f"/greenmine/{assessment.pk}/score/")]
     if role == "expert":
         return [*pages, *(("get", f"/greenmine/{assessment.pk}/{p}/", None) for p in ("result", "submit"))]
     assignment = assessment.assignments.get()
     year = dt.date.today().year - 1
     inactive = Liaison.objects.get(name="孙文")
+    campaign = Nomination.objects.values_list("campaign__year", flat=True).first()
     return [
         *pages,
         *(("get", f"/greenmine/{assessment.pk}/{p}/", None) for p in ("result", "complete", "reopen")),
@@ -100,10 +115,21 @@ def _pages(role, people):
         ("get", f"/liaisons/assessment/{year}/", None),
         ("get", f"/liaisons/assessment/{year}/letters/{inactive.pk}.pdf", None),
         ("get", f"/liaisons/units/{inactive.organisation_id}/registration.pdf", None),
+        *(("get", p, None) for p in ("/nominations/", f"/nominations/{campaign}/list/")),
+        ("get", f"/nominations/{campaign}/ranking/?field=resources_environment", None),
     ]
 
 
-ROLES = ["visitor", "specialist", "exited specialist", "expert", "liaison", "secretariat"]
+ROLES = [
+    "visitor",
+    "specialist",
+    "exited specialist",
+    "expert",
+    "liaison",
+    "applicant",
+    "nominations expert",
+    "secretariat",
+]
 
 
 def _read(client, people, role, capture):
@@ -164,6 +190,8 @@ NOT_PAGES = {
     "liaisons/me/articles/": "POST only; lands on /liaisons/me/",
     "liaisons/me/feedback/": "POST only; lands on /liaisons/me/",
     "liaisons/photos/<int:pk>.jpg": "a photo",
+    "nominations/<int:year>/list.xlsx": "the published list workbook",
+    "nominations/n/<int:pk>/form.pdf": "the recommendation form PDF",
 }
 
 
@@ -182,7 +210,7 @@ def test_the_crawl_reads_every_page_of_the_portal(client, people, django_capture
         client.logout()
         for path, _response in _read(client, people, role, django_capture_on_commit_callbacks):
             if path != "/no-such-page/":
-                read.add(resolve(path).route)
+                read.add(resolve(path.split("?")[0]).route)
 
     assert portal - read - set(NOT_PAGES) == set()
     assert set(NOT_PAGES) <= portal  # no stale entries

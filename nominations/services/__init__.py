@@ -14,7 +14,14 @@ One module per area, all re-exported here so callers write `from nominations imp
 - `selection`: each field's shortlist (25–30) and the published list (100).
 """
 
-from .campaigns import STAGE_FIELDS, campaign_create, campaign_update, check_timetable, default_deadlines
+from .campaigns import (
+    STAGE_FIELDS,
+    campaign_create,
+    campaign_update,
+    check_recommendation_open,
+    check_timetable,
+    default_deadlines,
+)
 from .checks import (
     FORM_FIELDS,
     TEXT_LIMITS,
@@ -47,6 +54,7 @@ from .nominations import (
 from .selection import publish, shortlist_set
 
 __all__ = [
+    "check_recommendation_open",
     "FORM_FIELDS",
     "STAGE_FIELDS",
     "TEXT_LIMITS",

@@ -61,10 +61,16 @@ def campaign_create(*, year, actor=None, **values):
         raise BusinessRuleError(_("The %(year)s campaign exists already.") % {"year": year}, field="year")
     defaults = reference.campaign_defaults()
     seed_dates = default_deadlines(year)
-    data = {}
+    data, previous = {}, None
     for name in STAGE_FIELDS:
         value = values.get(name)
-        data[name] = _as_date(value, name) if value not in (None, "") else seed_dates[name]
+        if value not in (None, ""):
+            data[name] = _as_date(value, name)
+        else:
+            # A stage not given takes the seed's date, or the stage before it when the office moved
+            # that one past the seed's date (a recommendation deadline of 5 December, say).
+            data[name] = max(seed_dates[name], data[previous]) if previous else seed_dates[name]
+        previous = name
     check_timetable(data)
     bounds = {
         "cap_per_field": (1, 50),
@@ -128,7 +134,7 @@ def campaign_update(campaign, *, actor=None, **values):
     return campaign
 
 
-def _require_recommendation_open(campaign):
+def check_recommendation_open(campaign):
     """二（一）、三（四）: recommendations close at the end of the deadline day, Beijing time."""
     if today() > campaign.recommendation_deadline:
         raise BusinessRuleError(

@@ -12,7 +12,7 @@ from alliance.roles import is_secretariat
 
 from ..enums import RECOMMENDED_STATES, NominationStatus
 from ..models import Nomination
-from .campaigns import _require_recommendation_open
+from .campaigns import check_recommendation_open
 from .checks import (
     REQUIRED_TO_SUBMIT,
     _field_label,
@@ -125,7 +125,7 @@ def nomination_create(campaign, *, user, industries=(), preselected_by=None, ple
     Side effects: the nomination, its industries, an audit entry.
     """
     unit = _require_applicant(user)
-    _require_recommendation_open(campaign)
+    check_recommendation_open(campaign)
     for required in ("name", "field", "project_type", "trl"):
         if fields.get(required) in (None, ""):
             raise BusinessRuleError(_("This field is required."), field=required)
@@ -170,7 +170,7 @@ def nomination_update(nomination, *, user, industries=None, pledge_accepted=None
     _require_unit_user(user, nomination, staff_too=True)
     if nomination.status != NominationStatus.DRAFT:
         raise BusinessRuleError(_("Only a draft can be changed; this nomination has been submitted."))
-    _require_recommendation_open(nomination.campaign)
+    check_recommendation_open(nomination.campaign)
     cleaned = check_nomination_fields(fields)
     if "field" in cleaned and cleaned["field"] != nomination.field and nomination.preselected_by_id is None:
         _lock_unit(nomination.recommender)
@@ -239,7 +239,7 @@ def nomination_submit(nomination, *, user):
     _require_unit_user(user, nomination)
     if nomination.status != NominationStatus.DRAFT:
         raise BusinessRuleError(_("This nomination has been submitted already."))
-    _require_recommendation_open(nomination.campaign)
+    check_recommendation_open(nomination.campaign)
     _check_complete(nomination)
     if nomination.preselected_by_id is None:
         _lock_unit(nomination.recommender)
@@ -262,7 +262,7 @@ def preselection_forward(campaign, *, society, field, ids, actor, opinion=""):
         unit = _require_applicant(actor)
         if unit.pk != society.pk:
             raise NotPermitted(_("Only the society itself forwards its selection."))
-    _require_recommendation_open(campaign)
+    check_recommendation_open(campaign)
     field = check_field(field)
     _lock_unit(society)
     pool = list(

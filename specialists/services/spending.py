@@ -170,7 +170,7 @@ def redemption_cancel(redemption, *, actor, note=""):
     redemption.handled_at = timezone.now()
     redemption.note = note or redemption.note
     redemption.save(update_fields=["status", "handled_by", "handled_at", "note"])
-    audit.record("specialist.redemption_cancelled", redemption, actor=actor, refunded=redemption.points)
+    audit.record("specialist.redemption_cancelled", redemption, actor=actor, refunded=redemption.points, reason=note)
     return redemption
 
 

@@ -114,3 +114,10 @@ def test_a_society_sees_what_its_members_submitted_to_it_but_not_their_drafts():
     NominationFactory(campaign=campaign, recommender=society, preselected_by=society, status=S.DRAFT)
 
     assert list(selectors.nominations_for(society_user)) == [submitted]
+
+
+def test_a_late_recommendation_deadline_moves_the_later_stages_not_given(staff_user):
+    campaign = services.campaign_create(year=2025, recommendation_deadline=dt.date(2025, 12, 5), actor=staff_user)
+
+    assert (campaign.recommendation_deadline, campaign.preliminary_deadline) == (dt.date(2025, 12, 5),) * 2
+    assert (campaign.final_review_deadline, campaign.publication_date) == (dt.date(2025, 12, 20), dt.date(2025, 12, 31))

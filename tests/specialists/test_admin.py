@@ -241,7 +241,8 @@ def test_admin_redemption_cancel_asks_for_confirmation_and_a_reason_first(staff_
     redemption.refresh_from_db()
     assert redemption.status == "cancelled"
     assert Specialist.objects.get(pk=populated["alice"].pk).balance == 290
-    assert AuditEntry.objects.filter(action="specialist.redemption_cancelled").exists()
+    entry = AuditEntry.objects.get(action="specialist.redemption_cancelled")
+    assert entry.data["reason"] == "专员改兑其他礼品" and entry.actor is not None
 
 
 def test_admin_run_now_previews_then_runs(staff_client, populated):
