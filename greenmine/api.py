@@ -273,7 +273,7 @@ class ResultView(APIView):
     def get(self, request, pk):
         assessment = permissions.assessment_or_404(request.user, pk)
         permissions.require_result_access(request.user, assessment)
-        return Response(selectors.result_payload(assessment))
+        return Response(selectors.cached_result_payload(assessment))
 
 
 class ExportView(APIView):

@@ -155,6 +155,9 @@ class Assessment(models.Model):
         _("status"), max_length=30, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
     )
     result = models.JSONField(_("final result"), null=True, blank=True, editable=False)
+    # Bumped by every service that changes what the result shows (scores, evidence, prerequisites,
+    # experts, status): the key of the cached result (selectors.cached_result_payload).
+    result_version = models.PositiveIntegerField(_("result version"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

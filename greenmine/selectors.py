@@ -10,11 +10,14 @@ as plain rows (`values_list`): at 20 experts × 45 indicators, model instances (
 its indicator and its JSON rule) cost several times the query itself.
 """
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from django.db.models import Prefetch
+from django.core.cache import cache as django_cache
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 
 from alliance.roles import is_secretariat
@@ -232,6 +235,50 @@ def compute(data: AssessmentData):
         entries=entries,
         evidence=data.evidence_numbers,
     )
+
+
+# A cached result is also dropped after this long, for what the write path does not version (an
+# expert's display name on their profile).
+RESULT_CACHE_SECONDS = 600
+
+
+def result_changed(assessment):
+    """Every service that changes what the result shows calls this, in its transaction: the assessment's
+    `result_version` goes up with the change, so a result cached under the old version is never read
+    again (and one computed before the commit is cached under the old version)."""
+    Assessment.objects.filter(pk=assessment.pk).update(result_version=F("result_version") + 1)
+    assessment.refresh_from_db(fields=["result_version"])
+
+
+def _result_key(assessment):
+    # The assessment's own fields that the payload shows are in the key too, so a change made to the
+    # row elsewhere (the admin) is never served from the cache; so is the catalogue's load time.
+    facts = (
+        assessment.result_version,
+        assessment.status,
+        assessment.mine_name,
+        str(assessment.pass_line),
+        assessment.variant,
+        assessment.mining_method,
+        assessment.catalogue_id,
+        assessment.catalogue.loaded_at.isoformat(),
+    )
+    digest = hashlib.sha1(repr(facts).encode(), usedforsecurity=False).hexdigest()
+    database = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]  # two sites (or test runs) on one Redis
+    return f"greenmine:result:{database}:{assessment.pk}:{digest}"
+
+
+def cached_result_payload(assessment):
+    """result_payload, kept in the cache until the next change of the assessment (result_changed).
+
+    bench/README.md §7: the API computed ~900 score rows per request; served from the cache it costs
+    a cache read."""
+    key = _result_key(assessment)
+    payload = django_cache.get(key)
+    if payload is None:
+        payload = result_payload(assessment)
+        django_cache.set(key, payload, RESULT_CACHE_SECONDS)
+    return payload
 
 
 def result_payload(assessment, data=None):

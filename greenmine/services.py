@@ -160,6 +160,7 @@ def assessment_update(assessment, *, mine_name, organisation, by):
         assessment.organisation = organisation
         assessment.save(update_fields=["mine_name", "organisation"])
         audit.record("greenmine.assessment.updated", assessment, actor=by, **changes)
+        selectors.result_changed(assessment)
     return assessment
 
 
@@ -185,6 +186,7 @@ def assessment_set_status(assessment, status, *, by=None, reason=""):
         fields += ["result", "completed_at"]
     assessment.save(update_fields=fields)
     audit.record("greenmine.assessment.status", assessment, actor=by, old=old, new=status, reason=reason)
+    selectors.result_changed(assessment)
     return assessment
 
 
@@ -212,6 +214,7 @@ def expert_assign(assessment, *, username, assigned_by=None):
     expert_check_assignable(assessment, user)
     assignment = ExpertAssignment.objects.create(assessment=assessment, expert=user, assigned_by=assigned_by)
     audit.record("greenmine.expert.assigned", assessment, actor=assigned_by, expert=user.username)
+    selectors.result_changed(assessment)
     return assignment
 
 
@@ -268,6 +271,7 @@ def prerequisites_record(assessment, items, *, by):
         status = AssessmentStatus.SCORING
     else:
         status = AssessmentStatus.DRAFT
+    selectors.result_changed(assessment)
     assessment_set_status(assessment, status, by=by, reason="prerequisites")
     return assessment
 
@@ -341,6 +345,7 @@ def scores_save(assignment, items, *, by, draft=False):
             score=fields["score"],
             not_applicable=fields["not_applicable"],
         )
+    selectors.result_changed(assessment)
     return saved
 
 
@@ -433,6 +438,7 @@ def assignment_submit(assignment, *, by):
     assignment.submitted_at = timezone.now()
     assignment.save(update_fields=["status", "submitted_at"])
     audit.record("greenmine.scores.submitted", assignment, actor=by)
+    selectors.result_changed(assignment.assessment)
     return assignment
 
 
@@ -474,6 +480,7 @@ def assignment_reopen(assignment, *, by, reason=""):
     assignment.submitted_at = None
     assignment.save(update_fields=["status", "submitted_at"])
     audit.record("greenmine.scores.reopened", assignment, actor=by, reason=reason[:1000])
+    selectors.result_changed(assignment.assessment)
     return assignment
 
 
@@ -522,6 +529,7 @@ def evidence_add(assessment, *, number, upload, by):
     evidence.file.save(name, upload, save=False)
     evidence.save()
     audit.record("greenmine.evidence.added", assessment, actor=by, number=indicator.number, file=name)
+    selectors.result_changed(assessment)
     return evidence
 
 
@@ -568,6 +576,7 @@ def evidence_remove(evidence, *, by):
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
     audit.record("greenmine.evidence.removed", assessment, actor=by, number=number, file=name)
+    selectors.result_changed(assessment)
     return number
 
 
