@@ -19,10 +19,9 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils.translation import gettext
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .validation import EARLIEST_DATE
 
@@ -194,6 +193,27 @@ def parse_date(value):
     return value
 
 
+def _cell(value):
+    # calamine gives every number as a float and an empty cell as "": 3.0 is the 3 typed in the cell
+    # (an account name or a reference typed as a number reads "12345", not "12345.0").
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None if value == "" else value
+
+
+def _calamine_rows(fileobj):
+    """The first sheet's rows as tuples of cell values, read by calamine (a Rust reader, ~10× openpyxl's
+    read-only mode: bench/README.md §3) — values as the file stores them, a formula's cached result."""
+    from python_calamine import CalamineWorkbook
+
+    if hasattr(fileobj, "seek"):
+        fileobj.seek(0)
+    workbook = CalamineWorkbook.from_filelike(fileobj)
+    sheet = workbook.get_sheet_by_index(0)
+    for raw in sheet.iter_rows():
+        yield tuple(_cell(v) for v in raw)
+
+
 def read_sheet(fileobj, columns: list[Column], *, max_rows=50_000):
     """Validate every row of the first sheet against `columns`; return a list of dicts.
 
@@ -201,14 +221,10 @@ def read_sheet(fileobj, columns: list[Column], *, max_rows=50_000):
     problem found: a file that is not .xlsx, missing columns, bad or missing cells.
     """
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        rows = _calamine_rows(fileobj)
+        header_row = next(rows, None)
+    except Exception as exc:  # calamine's CalamineError, zip errors: not an .xlsx workbook
         raise SheetErrors([CellError(0, "file", f"not a readable .xlsx workbook ({exc.__class__.__name__})")]) from None
-    except Exception as exc:  # zipfile.BadZipFile and friends
-        raise SheetErrors([CellError(0, "file", f"not a readable .xlsx workbook ({exc.__class__.__name__})")]) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header_row = next(rows, None)
     if not header_row:
         raise SheetErrors([CellError(0, "file", "the sheet is empty")])
     positions = {str(h).strip(): i for i, h in enumerate(header_row) if h is not None}
@@ -237,7 +253,6 @@ def read_sheet(fileobj, columns: list[Column], *, max_rows=50_000):
             except (ValueError, TypeError) as exc:
                 errors.append(CellError(number, column.header, str(exc) or "invalid value"))
         result.append(item)
-    wb.close()
     if errors:
         raise SheetErrors(errors)
     return result
