@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache as django_cache
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q
 
 from alliance.roles import Role, has_role, is_secretariat
 
+from . import caching
 from .enums import EVALUABLE_STATES, RECOMMENDED_STATES, NominationStatus
 from .models import Campaign, Evaluation, ExpertAssignment, IndustryCode, Nomination
 from .services import unit_of
@@ -92,6 +94,16 @@ def ranking(campaign, field):
         )
         for row in rows
     ]
+
+
+def cached_ranking(campaign, field):
+    """ranking(), kept in the cache under the field's ranking version (nominations.caching)."""
+    key = caching.key(campaign.pk, field, "rows")
+    rows = django_cache.get(key)
+    if rows is None:
+        rows = ranking(campaign, field)
+        django_cache.set(key, rows, caching.SECONDS)
+    return rows
 
 
 def published_list(campaign):

@@ -8,11 +8,15 @@ is 404 (selectors.nominations_for), never its data.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache as django_cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,7 +25,7 @@ from alliance.pdf import pdf_response
 from alliance.roles import Role, has_role, is_secretariat
 from alliance.validation import today
 
-from . import permissions, reference, selectors, services
+from . import caching, permissions, reference, selectors, services
 from .enums import CRITERIA, EVALUABLE_STATES, RECOMMENDED_STATES, CampaignStage, Field, NominationStatus
 from .forms import EvaluationForm, NominationForm, trl_choices
 from .models import Campaign, Evaluation, ExpertAssignment, Nomination, Publication
@@ -372,13 +376,16 @@ def _field_or_default(value):
 @login_required
 @require_http_methods(["GET", "POST"])
 def ranking(request, year):
-    """The field's ranking (selectors.ranking, one query) and the shortlist form: a constant number of
-    queries whatever the number of nominations and experts."""
+    """The field's ranking and the shortlist form, in a constant number of queries whatever the number of
+    nominations and experts.  The ranking is read from the cache (selectors.cached_ranking) and the table
+    of a plain GET is rendered once per ranking version (nominations.caching): bench/README.md §9.
+    The first RANKING_ROWS rows are shown — the shortlist is 25 to 30 — and ?all=1 shows every row."""
     if not is_secretariat(request.user):
         raise PermissionDenied
     campaign = _campaign_or_404(year)
     field = _field_or_default(request.POST.get("field") or request.GET.get("field"))
-    rows = selectors.ranking(campaign, field)
+    show_all = request.GET.get("all") == "1" or request.POST.get("all") == "1"
+    rows = selectors.cached_ranking(campaign, field)
     error = None
     chosen = None
     if request.method == "POST":
@@ -405,17 +412,39 @@ def ranking(request, year):
     for rank, row in enumerate(rows, start=1):
         row.rank = rank
         row.chosen = str(row.id) in chosen
+    shown = rows if show_all else rows[:RANKING_ROWS]
     context = {
         "campaign": campaign,
         "field": field,
         "field_label": Field(field).label,
         "fields": Field.choices,
-        "rows": rows,
+        "rows": shown,
+        "table": _ranking_table(campaign, field, shown, cache=error is None and request.method == "GET"),
+        # Ticked rows the table does not show travel with the form, so saving keeps them.
+        "hidden_chosen": [row for row in rows[len(shown) :] if row.chosen],
+        "total": len(rows),
+        "show_all": show_all,
+        "more": len(rows) - len(shown),
         "chosen_count": sum(1 for row in rows if row.chosen),
         "error": error,
-        "Status": NominationStatus,
     }
     return render(request, "nominations/ranking.html", context, status=400 if error else 200)
+
+
+# The ranking page's rows shown without ?all=1: the shortlist (at most 30) and the next ones to compare.
+RANKING_ROWS = 60
+
+
+def _ranking_table(campaign, field, rows, *, cache):
+    """The ranking table's rows as HTML: the template rendered once per ranking version and language."""
+    key = caching.key(campaign.pk, field, "table", len(rows), get_language()) if cache else None
+    html = django_cache.get(key) if key else None
+    if html is None:
+        detail = reverse("nominations:detail", args=[0]).removesuffix("0/")  # one reverse, not one a row
+        html = render_to_string("nominations/_ranking_rows.html", {"rows": rows, "detail": detail})
+        if key:
+            django_cache.set(key, str(html), caching.SECONDS)
+    return mark_safe(html)  # the template's own output, escaped when it was rendered
 
 
 # ---- the published list (public) ---------------------------------------------------------------------
@@ -441,3 +470,72 @@ def published_xlsx(request, year):
 
     campaign = _campaign_or_404(year)
     return exports.published_workbook_response(campaign)
+
+
+# ---- the detailed materials as files (附件 2: 详细材料可另附) --------------------------------------------
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    """An attachment, for whoever may read its nomination (selectors.nominations_for): the nominating
+    unit, staff, the experts of the field.  Anyone else gets 404."""
+    from django.http import FileResponse
+
+    from .models import NominationAttachment
+
+    attachment = NominationAttachment.objects.filter(pk=pk).first()
+    if attachment is None or not selectors.nominations_for(request.user).filter(pk=attachment.nomination_id).exists():
+        raise Http404(_("No such attachment."))
+    is_pdf = attachment.original_name.lower().endswith(".pdf")
+    return FileResponse(
+        attachment.file.open("rb"),
+        content_type="application/pdf"
+        if is_pdf
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=not is_pdf or request.GET.get("download") == "1",
+        filename=attachment.original_name,
+    )
+
+
+def _attachment_redirect(nomination, kind):
+    section = "section-benefits" if kind == "benefits" else "section-level"
+    return redirect(f"{reverse('nominations:edit', args=[nomination.pk])}#{section}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def attachment_upload(request, pk):
+    """The edit page's upload of a detailed material (services.attachment_upload); back to the page."""
+    nomination = permissions.nomination_or_404(request.user, pk)
+    kind = request.POST.get("kind", "")
+    try:
+        attachment = services.attachment_upload(
+            nomination, kind=kind, upload=request.FILES.get("file"), user=request.user
+        )
+    except NotPermitted as exc:
+        return _refused(request, exc.message)
+    except BusinessRuleError as exc:
+        messages.error(request, _("Not uploaded: %(reason)s") % {"reason": exc.message})
+    else:
+        messages.success(
+            request,
+            _("“%(file)s” has been attached (%(count)s characters).")
+            % {"file": attachment.original_name, "count": f"{attachment.characters:,}"},
+        )
+    return _attachment_redirect(nomination, kind)
+
+
+@login_required
+@require_http_methods(["POST"])
+def attachment_remove(request, pk, kind):
+    nomination = permissions.nomination_or_404(request.user, pk)
+    try:
+        name = services.attachment_remove(nomination, kind=kind, user=request.user)
+    except NotPermitted as exc:
+        return _refused(request, exc.message)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("“%(file)s” has been removed.") % {"file": name})
+    return _attachment_redirect(nomination, kind)

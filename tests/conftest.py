@@ -1,4 +1,5 @@
 import os
+import uuid
 import shutil
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def _celery_in_process(request):
 @pytest.fixture(autouse=True)
 def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test its own cache keys: the test database is made anew each run (the same primary keys again)
+    # while Redis keeps what an earlier test cached (a ranking, a result).
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in django_settings.CACHES.items()
+    }
     # Hashing strength is not under test; PBKDF2 would dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -9,6 +9,7 @@ from alliance.exceptions import BusinessRuleError, NotPermitted
 from alliance.roles import Role, has_role
 from alliance.validation import check_int, today
 
+from .. import caching
 from ..enums import CRITERIA, EVALUABLE_STATES, SCORE_MAX
 from ..models import Evaluation, ExpertAssignment, Nomination
 from .checks import _date_label, _field_label, _require_staff, check_field, unit_of
@@ -128,4 +129,5 @@ def evaluation_save(nomination, *, expert, scores):
         total=total,
         replaced=not created,
     )
+    caching.changed(nomination.campaign_id, nomination.field)
     return evaluation

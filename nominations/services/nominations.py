@@ -10,6 +10,7 @@ from alliance.exceptions import BusinessRuleError, NotPermitted
 from alliance.models import Organisation
 from alliance.roles import is_secretariat
 
+from .. import caching
 from ..enums import RECOMMENDED_STATES, NominationStatus
 from ..models import Nomination
 from .campaigns import check_recommendation_open
@@ -187,6 +188,7 @@ def nomination_update(nomination, *, user, industries=None, pledge_accepted=None
     if pledge_accepted is not None:
         changed.append("pledge_accepted")
     audit.record("nominations.nomination.updated", nomination, actor=user, fields=changed)
+    caching.changed(nomination.campaign_id, nomination.field)
     return nomination
 
 
@@ -207,6 +209,7 @@ def nomination_set_status(nomination, status, *, actor=None, **facts):
         setattr(nomination, name, value)
     nomination.save(update_fields=["status", "updated_at", *facts])
     audit.record("nominations.nomination.status", nomination, actor=actor, **{"from": old, "to": status})
+    caching.changed(nomination.campaign_id, nomination.field)
     return nomination
 
 

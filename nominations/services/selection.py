@@ -7,6 +7,7 @@ from alliance import audit
 from alliance.exceptions import BusinessRuleError
 from alliance.validation import today
 
+from .. import caching
 from ..enums import EVALUABLE_STATES, NominationStatus
 from ..models import Campaign, Nomination, Publication
 from .checks import _date_label, _field_label, _require_staff, check_field
@@ -89,6 +90,7 @@ def shortlist_set(campaign, *, field, ids, actor=None):
         elif nomination.status == NominationStatus.SHORTLISTED:
             nomination_set_status(nomination, NominationStatus.SUBMITTED, actor=actor, shortlist_rank=None)
     audit.record("nominations.shortlist.set", campaign, actor=actor, field=field, size=len(ids))
+    caching.changed(campaign.pk, field)
     return [candidates[pk] for pk in ids]
 
 

@@ -368,14 +368,48 @@ def test_the_ranking_takes_the_same_queries_for_3_and_30_nominations(
     small, large = closed_recommendation(year=2019), closed_recommendation(year=2020)
     _field_with(small, staff_user, 3)
     _field_with(large, staff_user, 30, experts=5)
-    staff_client.get("/nominations/2019/ranking/?field=resources_environment")  # session, caches
+    small_url = "/nominations/2019/ranking/?field=resources_environment"
+    large_url = "/nominations/2020/ranking/?field=resources_environment"
 
+    # Computed (the first read of each field's ranking): the same queries at 3 and at 30.
     with django_assert_max_num_queries(8) as few:  # session, user, roles, campaign, ranking
-        staff_client.get("/nominations/2019/ranking/?field=resources_environment")
+        staff_client.get(small_url)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = staff_client.get("/nominations/2020/ranking/?field=resources_environment")
+        response = staff_client.get(large_url)
+    # From the cache (nominations.caching): the ranking's query over the evaluations is not made again.
+    with django_assert_max_num_queries(len(few.captured_queries)) as cached:
+        staff_client.get(small_url)
+    with django_assert_max_num_queries(len(cached.captured_queries)):
+        staff_client.get(large_url)
+    assert any("nominations_evaluation" in q["sql"] for q in few.captured_queries)
+    assert not any("nominations_evaluation" in q["sql"] for q in cached.captured_queries)
 
     assert response.content.decode().count('name="ids"') == 30
+
+
+def test_a_saved_score_and_a_shortlist_change_the_ranking_at_once(
+    staff_client, staff_user, past, django_capture_on_commit_callbacks
+):
+    """The ranking's cache version changes when the writing transaction commits."""
+    nominations = _field_with(past, staff_user, 30)
+    url = "/nominations/2020/ranking/?field=resources_environment"
+    staff_client.get(url)  # cached now
+
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = staff_client.post(url, {"field": "resources_environment", "ids": [n.pk for n in nominations[:25]]})
+    assert saved.status_code == 302, saved.content.decode()[-2000:]
+
+    html = staff_client.get(url, **ZH).content.decode()
+    assert html.count("入围第") == 25
+
+    last = nominations[-1]
+    reviewer = Evaluation.objects.filter(nomination=last).first().expert
+    top = dict.fromkeys(SCORES, 10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evaluation_save(last, expert=reviewer, scores=top)
+
+    html = staff_client.get(url, **ZH).content.decode()
+    assert html.index(f'id="row-{last.pk}"') < html.index(f'id="row-{nominations[0].pk}"')
 
 
 def test_a_shortlist_of_the_wrong_size_is_refused_with_the_rule(staff_client, staff_user, past):
