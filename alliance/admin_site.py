@@ -37,6 +37,11 @@ GROUPS = [
             "nominations.nomination",
             "nominations.expertassignment",
             "nominations.campaign",
+            "awards.application",
+            "awards.objection",
+            "awards.peerassignment",
+            "awards.committeemember",
+            "awards.round",
         ],
     ),
     (
@@ -56,6 +61,19 @@ GROUPS = [
             "liaisons.handover",
             "nominations.evaluation",
             "nominations.publication",
+            "awards.formalcheck",
+            "awards.peerreview",
+            "awards.committeescore",
+            "awards.reconsideration",
+            "awards.reconsiderationvote",
+            "awards.notice",
+            "awards.ban",
+            "awards.revocation",
+            "awards.contributor",
+            "awards.completingunit",
+            "awards.attachment",
+            "awards.conflictdeclaration",
+            "awards.confidentialitypledge",
             "alliance.organisation",
         ],
     ),
@@ -75,6 +93,12 @@ GROUPS = [
             "liaisons.programmesettings",
             "nominations.fieldconsortium",
             "nominations.industrycode",
+            "awards.quotarule",
+            "awards.specialgradelimit",
+            "awards.attachmentrequirement",
+            "awards.ineligibilityitem",
+            "awards.leadershipmember",
+            "awards.peerreviewer",
         ],
     ),
     (
@@ -88,6 +112,7 @@ GROUPS = [
         [
             "specialists.statuschange",
             "specialists.lifecyclerun",
+            "awards.statuschange",
             "alliance.auditentry",
             "alliance.exportjob",
             "alliance.importjob",
@@ -97,7 +122,7 @@ GROUPS = [
     ),
 ]
 OTHER = ("other", _("Other"))
-PROGRAMMES = ["specialists", "greenmine", "liaisons", "nominations", "alliance", "auth", "authtoken", "axes"]
+PROGRAMMES = ["specialists", "awards", "greenmine", "liaisons", "nominations", "alliance", "auth", "authtoken", "axes"]
 GROUP_OF = {label: (slug, position) for slug, _heading, labels in GROUPS for position, label in enumerate(labels)}
 
 

@@ -126,6 +126,38 @@ _NOMINATIONS = {
     "nominations.evaluation": "v",
     "nominations.publication": "v",
 }
+# Seed 001: the award office (奖励办公室, the secretariat role here) runs the rounds.  Rounds, special-prize
+# limits (the leadership group's decision, recorded by the office), the leadership group, the committee
+# (with 第七条's rotation warning), the reviewers' pool and peer assignments are written through
+# awards.services; applications and everything recorded about them are records to read.  Applicants,
+# reviewers, committee members and the leadership group act through the pages and the API.
+_AWARDS = {
+    "awards.quotarule": "v",
+    "awards.attachmentrequirement": "v",
+    "awards.ineligibilityitem": "v",
+    "awards.round": "vac",
+    "awards.specialgradelimit": "vac",
+    "awards.leadershipmember": "va",
+    "awards.committeemember": "va",
+    "awards.peerreviewer": "vac",
+    "awards.confidentialitypledge": "v",
+    "awards.application": "v",
+    "awards.contributor": "v",
+    "awards.completingunit": "v",
+    "awards.attachment": "v",
+    "awards.statuschange": "v",
+    "awards.formalcheck": "v",
+    "awards.peerassignment": "va",
+    "awards.peerreview": "v",
+    "awards.conflictdeclaration": "v",
+    "awards.committeescore": "v",
+    "awards.reconsideration": "v",
+    "awards.reconsiderationvote": "v",
+    "awards.notice": "v",
+    "awards.objection": "v",
+    "awards.ban": "v",
+    "awards.revocation": "v",
+}
 ADMIN_PERMISSIONS = {
     Role.SECRETARIAT: {
         **_EVERY_STAFF_MEMBER,
@@ -133,6 +165,7 @@ ADMIN_PERMISSIONS = {
         **_GREEN_MINE,
         **_LIAISONS,
         **_NOMINATIONS,
+        **_AWARDS,
         "auth.user": "vac",  # change: only accounts whose roles it may grant (UserAdmin)
         "alliance.profile": "vac",
         "alliance.organisation": "vac",

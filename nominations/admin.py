@@ -11,14 +11,23 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from alliance.admin_base import LargeTableMixin, ReadOnlyAdmin
+from alliance.admin_base import LargeTableMixin, ReadOnlyAdmin, ReadOnlyInline
 from alliance.exceptions import BusinessRuleError
 from alliance.roles import Role
 from alliance.validation import check_year
 
 from . import reference, services
 from .enums import CRITERION_CODES, Field
-from .models import Campaign, Evaluation, ExpertAssignment, FieldConsortium, IndustryCode, Nomination, Publication
+from .models import (
+    Campaign,
+    Evaluation,
+    ExpertAssignment,
+    FieldConsortium,
+    IndustryCode,
+    Nomination,
+    NominationAttachment,
+    Publication,
+)
 
 
 def _refused(modeladmin, request, exc):
@@ -181,8 +190,15 @@ class EvaluationFieldFilter(admin.SimpleListFilter):
         return queryset.filter(nomination__field=value) if value in Field.values else queryset
 
 
+class AttachmentInline(ReadOnlyInline):
+    model = NominationAttachment
+    fields = ["kind", "original_name", "size", "characters", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
 @admin.register(Nomination)
 class NominationAdmin(LargeTableMixin, ReadOnlyAdmin):
+    inlines = [AttachmentInline]
     list_display = ["name", "unit", "field", "status", "trl", "shortlist_rank", "campaign"]
     list_filter = [CampaignFilter, "field", "status", "project_type"]
     list_select_related = ["unit", "campaign"]

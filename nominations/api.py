@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,8 @@ from .models import IndustryCode, Nomination
 from .serializers import (
     CampaignCreateSerializer,
     CampaignSerializer,
+    NominationAttachmentSerializer,
+    NominationAttachmentUploadSerializer,
     NominationEvaluationSerializer,
     NominationExpertAssignSerializer,
     NominationExpertSerializer,
@@ -223,3 +226,34 @@ class NominationPdfView(APIView):
         from .documents import nomination_filename, nomination_pdf
 
         return pdf_response(nomination_pdf(nomination), nomination_filename(nomination))
+
+
+# ---- the detailed materials as files (附件 2: 详细材料可另附) ----------------------------------------
+
+
+class NominationAttachmentsView(APIView):
+    """POST multipart `kind`, `file` (the nominating unit or staff, a draft before the deadline): the
+    detailed material as a .docx or .pdf; it replaces the one of that kind."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": NominationAttachmentUploadSerializer},
+        responses={201: NominationAttachmentSerializer},
+    )
+    def post(self, request, pk):
+        nomination = permissions.nomination_or_404(request.user, pk)
+        attachment = services.attachment_upload(
+            nomination, kind=request.data.get("kind", ""), upload=request.FILES.get("file"), user=request.user
+        )
+        return Response(NominationAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class NominationAttachmentView(APIView):
+    """DELETE (the nominating unit or staff, a draft before the deadline): the attachment of `kind`."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk, kind):
+        nomination = permissions.nomination_or_404(request.user, pk)
+        services.attachment_remove(nomination, kind=kind, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,4 +15,10 @@ urlpatterns = [
     path("nominations/<int:pk>/submit/", api.NominationSubmitView.as_view(), name="nomination-submit"),
     path("nominations/<int:pk>/evaluations/", api.EvaluationView.as_view(), name="nomination-evaluations"),
     path("nominations/<int:pk>/form.pdf", api.NominationPdfView.as_view(), name="nomination-pdf"),
+    path("nominations/<int:pk>/attachments/", api.NominationAttachmentsView.as_view(), name="nomination-attachments"),
+    path(
+        "nominations/<int:pk>/attachments/<str:kind>/",
+        api.NominationAttachmentView.as_view(),
+        name="nomination-attachment",
+    ),
 ]

@@ -5,7 +5,8 @@ GB/T 4754-2017 codes and names, project type, readiness level with the level's d
 技术完成团队基本情况 (contact, telephone, address, email, team), 知识产权, 获奖情况, 技术水平介绍,
 技术效益介绍, the applicant's opinion with the truthfulness and non-confidentiality pledge and the
 signature, seal and date lines, and the recommending unit's opinion with its seal box.  The detailed
-materials (附件 2: 详细材料可另附) follow the table on pages of their own.  One CJK font, A4.
+materials (附件 2: 详细材料可另附) written in the form follow the table on pages of their own; those
+uploaded as files are named in their box (见附件：<name>（n 字）).  One CJK font, A4.
 """
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -44,6 +45,11 @@ def industries_of(nomination):
     return list(nomination.industries.order_by("position").values_list("code", "name"))
 
 
+def attachments_of(nomination):
+    """The detailed materials uploaded as files, by kind: the boxes say 见附件：<name>（n 字）."""
+    return {attachment.kind: attachment for attachment in nomination.attachments.all()}
+
+
 def nomination_context(nomination):
     consortium = FieldConsortium.objects.filter(field=nomination.field).first()
     return {
@@ -61,6 +67,7 @@ def nomination_context(nomination):
         if nomination.pledge_accepted_at
         else None,
         "number": f"{nomination.campaign.year}-{nomination.pk:05d}",
+        "attachments": attachments_of(nomination),
     }
 
 

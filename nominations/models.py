@@ -395,3 +395,50 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.campaign.year} {self.get_stage_display()} · {self.emails}"
+
+
+class AttachmentKind(models.TextChoices):
+    """附件 2: 详细材料可另附 — the detailed material of the technical level or of the benefits."""
+
+    TECH_LEVEL = "tech_level", _("Technical level: detailed material")
+    BENEFITS = "benefits", _("Benefits: detailed material")
+
+
+# The attachment's character limit per kind (附件 2: 不超过 10000 字 / 不超过 5000 字).
+ATTACHMENT_LIMITS = {AttachmentKind.TECH_LEVEL: TECH_LEVEL_DETAIL_MAX, AttachmentKind.BENEFITS: BENEFITS_DETAIL_MAX}
+
+
+def attachment_path(instance, filename):
+    return f"nominations/{instance.nomination_id}/{instance.kind}/{filename}"
+
+
+class NominationAttachment(models.Model):
+    """The detailed material of a box as a file (.docx or .pdf), in place of the text box.
+
+    One per nomination and kind: a new upload replaces the old.  Its characters are counted on the
+    text extracted from the file, as the text boxes are (services.char_count).
+    """
+
+    nomination = models.ForeignKey(
+        Nomination, verbose_name=_("nomination"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("material"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    characters = models.PositiveIntegerField(_("characters"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["nomination", "kind"]
+        verbose_name = _("nomination attachment")
+        verbose_name_plural = _("nomination attachments")
+        constraints = [
+            models.UniqueConstraint(fields=["nomination", "kind"], name="nominations_one_attachment_per_kind")
+        ]
+
+    def __str__(self):
+        return self.original_name

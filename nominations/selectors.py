@@ -106,6 +106,16 @@ def cached_ranking(campaign, field):
     return rows
 
 
+def shortlisted(campaign):
+    """二（三）终审: every field's shortlist, by field and shortlist rank, with the experts' mean. One query."""
+    return (
+        Nomination.objects.filter(campaign=campaign, status=NominationStatus.SHORTLISTED)
+        .select_related("unit")
+        .annotate(mean=Avg("evaluations__total"))
+        .order_by("field", "shortlist_rank", "pk")
+    )
+
+
 def published_list(campaign):
     """二（四）: the published list in its order."""
     return (

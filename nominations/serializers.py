@@ -274,3 +274,25 @@ class NominationPublishedEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = Nomination
         fields = ["position", "name", "field", "unit"]
+
+
+# ---- the detailed materials as files (附件 2: 详细材料可另附) ----------------------------------------
+
+# A plain string in the schema (an enum named "kind" would clash with the other apps'); the service
+# refuses any other value, naming the choices.
+KIND_HELP = (
+    "tech_level (the technical level's detailed material, at most 10,000 characters) or benefits (at most 5,000)."
+)
+
+
+class NominationAttachmentUploadSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=16, help_text=KIND_HELP)
+    file = serializers.FileField(help_text="A .docx or a PDF with text; its characters are counted on the text.")
+
+
+class NominationAttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text=KIND_HELP)
+    name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField(help_text="Bytes.")
+    characters = serializers.IntegerField(help_text="Counted as the form's boxes are: a Chinese character is one.")

@@ -472,6 +472,48 @@ def published_xlsx(request, year):
     return exports.published_workbook_response(campaign)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def final_review(request, year):
+    """二（三）终审: the office records the final review's decision — which shortlisted technologies make
+    the published list (at most the campaign's list size, 100) — once; services.publish refuses a second
+    time and anything before the preliminary evaluation closes."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied
+    campaign = _campaign_or_404(year)
+    candidates = list(selectors.shortlisted(campaign))
+    error = None
+    chosen = set()
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("ids"))
+        if request.POST.get("confirm") != "1":
+            error = _("Tick the confirmation: the list cannot be changed once it is published.")
+        else:
+            ids = [n.pk for n in candidates if str(n.pk) in chosen]  # the list's order: field, then rank
+            try:
+                services.publish(campaign, ids=ids, actor=request.user)
+            except BusinessRuleError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("The %(year)s list is published: %(count)s technologies.") % {"year": year, "count": len(ids)},
+                )
+                return redirect("nominations:list", year=year)
+    groups = {}
+    for nomination in candidates:
+        nomination.chosen = str(nomination.pk) in chosen
+        groups.setdefault(nomination.field, []).append(nomination)
+    context = {
+        "campaign": campaign,
+        "publication": Publication.objects.filter(campaign=campaign).first(),
+        "groups": [(label, groups[value]) for value, label in Field.choices if value in groups],
+        "count": len(candidates),
+        "error": error,
+    }
+    return render(request, "nominations/final.html", context, status=400 if error else 200)
+
+
 # ---- the detailed materials as files (附件 2: 详细材料可另附) --------------------------------------------
 
 

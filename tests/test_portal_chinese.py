@@ -115,7 +115,10 @@ def _pages(role, people):
         ("get", f"/liaisons/assessment/{year}/", None),
         ("get", f"/liaisons/assessment/{year}/letters/{inactive.pk}.pdf", None),
         ("get", f"/liaisons/units/{inactive.organisation_id}/registration.pdf", None),
-        *(("get", p, None) for p in ("/nominations/", f"/nominations/{campaign}/list/")),
+        *(
+            ("get", p, None)
+            for p in ("/nominations/", f"/nominations/{campaign}/list/", f"/nominations/{campaign}/final/")
+        ),
         ("get", f"/nominations/{campaign}/ranking/?field=resources_environment", None),
     ]
 
@@ -192,6 +195,9 @@ NOT_PAGES = {
     "liaisons/photos/<int:pk>.jpg": "a photo",
     "nominations/<int:year>/list.xlsx": "the published list workbook",
     "nominations/n/<int:pk>/form.pdf": "the recommendation form PDF",
+    "nominations/n/<int:pk>/attachments/": "POST only; lands on the nomination's form",
+    "nominations/n/<int:pk>/attachments/<str:kind>/remove/": "POST only; lands on the nomination's form",
+    "nominations/attachments/<int:pk>/": "an attached file",
 }
 
 

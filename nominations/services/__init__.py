@@ -14,6 +14,7 @@ One module per area, all re-exported here so callers write `from nominations imp
 - `selection`: each field's shortlist (25–30) and the published list (100).
 """
 
+from .attachments import attachment_remove, attachment_upload
 from .campaigns import (
     STAGE_FIELDS,
     campaign_create,
@@ -54,6 +55,8 @@ from .nominations import (
 from .selection import publish, shortlist_set
 
 __all__ = [
+    "attachment_remove",
+    "attachment_upload",
     "check_recommendation_open",
     "FORM_FIELDS",
     "STAGE_FIELDS",

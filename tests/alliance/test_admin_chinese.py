@@ -24,6 +24,7 @@ from specialists import documents, services
 from specialists.enums import SpecialistStatus as S
 from specialists.lifecycle import lifecycle_run
 from specialists.models import Committee, CommitteeMembership, LiaisonChangeRequest, Meeting, Motion, StatusChange
+from tests.awards.factories import programme_rows as award_programme_rows
 from tests.factories import UserFactory
 from tests.liaisons.factories import programme_rows as liaison_programme_rows
 from tests.nominations.factories import programme_rows as nomination_programme_rows
@@ -43,6 +44,8 @@ ALLOWED = {
     *("yyyy", "mm", "dd", "hh"),
     # fixtures: the accounts the test creates
     *("root", "alice", "bob", "recorder", "gm_expert", "staff_secretariat", "voter", "lianluo", "tuijian", "chuping"),
+    # the awards fixtures' accounts (pinyin: 领导, 申报, 函审, 回避, 撤回, 撤销, 评委)
+    *("lingdao", "shenbao", "hanshen", "huibi", "chehui", "chexiao", "pingwei"),
 }
 # Visible text is what a user reads: not scripts, styles, nor the values typed into inputs; codes are
 # codes (a column or field named "code", a <code> example); <bdi> holds the password hash's parts.
@@ -143,6 +146,7 @@ def world(root):
     audit.record("alliance.login.lockout_lifted", actor=root, username="alice", ip_address="10.0.0.1", failures=5)
     liaison_programme_rows(root)
     nomination_programme_rows(root)
+    award_programme_rows(root)
     return {"alice": alice, "organisation": organisation}
 
 

@@ -88,7 +88,7 @@ def test_superuser_index_groups_models_by_task_then_programme(client):
     # Within a group, the programme is named above its models: 特别专员 before 绿色矿山.
     daily = blocks["group-daily"]
     names = re.findall(r'class="mini quiet programme-name">([^<]+)<', daily)
-    assert len(names) == 4 and len(set(names)) == 4
+    assert len(names) == 5 and len(set(names)) == 5
     assert daily.index(names[0]) < daily.index("/admin/specialists/specialist/") < daily.index(names[1])
     assert daily.index(names[1]) < daily.index("/admin/greenmine/assessment/")
 

@@ -28,6 +28,7 @@ from greenmine.models import Evidence, Indicator
 from specialists import services
 from specialists.lifecycle import lifecycle_run
 from specialists.models import Committee, CommitteeMembership, LedgerEntry, Meeting, Motion
+from tests.awards.factories import programme_rows as award_programme_rows
 from tests.factories import UserFactory
 from tests.greenmine import factories as gm
 from tests.liaisons.factories import programme_rows as liaison_programme_rows
@@ -82,6 +83,7 @@ def _rows(role_user):
         "greenmine.assessment": fresh,
         **liaison_programme_rows(root),
         **nomination_programme_rows(root),
+        **award_programme_rows(root),
     }  # fmt: skip
 
 

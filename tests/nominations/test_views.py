@@ -493,3 +493,42 @@ def test_the_published_workbook_link_answers_without_login(staff_user):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+
+
+def test_the_final_review_publishes_the_chosen_shortlisted_technologies_once(
+    staff_client, staff_user, django_capture_on_commit_callbacks
+):
+    import time_machine
+
+    campaign = closed_recommendation(year=2020)
+    nominations = _field_with(campaign, staff_user, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shortlist_set(
+            campaign, field=Field.RESOURCES_ENVIRONMENT, ids=[n.pk for n in nominations[:25]], actor=staff_user
+        )
+    url = "/nominations/2020/final/"
+    page = staff_client.get(url, **ZH)
+    assert page.status_code == 200 and page.content.decode().count('name="ids"') == 25
+    chosen = [n.pk for n in nominations[:10]]
+
+    unconfirmed = staff_client.post(url, {"ids": chosen}, **ZH)
+    assert unconfirmed.status_code == 400 and "请勾选确认" in unconfirmed.content.decode()
+
+    after_preliminary = campaign.preliminary_deadline + dt.timedelta(days=1)
+    with time_machine.travel(dt.datetime.combine(after_preliminary, dt.time(10)), tick=False):
+        published = staff_client.post(url, {"ids": chosen, "confirm": "1"}, **ZH)
+        again = staff_client.post(url, {"ids": chosen, "confirm": "1"}, **ZH)
+
+    assert published.status_code == 302
+    assert (
+        list(Nomination.objects.filter(status="selected").order_by("list_position").values_list("pk", flat=True))
+        == chosen
+    )
+    assert again.status_code == 400  # published once
+    assert staff_client.get("/nominations/2020/list/", **ZH).content.decode().count('<tr><td class="num">') == 10
+
+
+def test_the_final_review_is_the_offices(client, alice):
+    closed_recommendation(year=2020)
+    client.force_login(alice)
+    assert client.get("/nominations/2020/final/").status_code in (403, 404)
