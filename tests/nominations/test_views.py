@@ -23,10 +23,8 @@ from tests.nominations.factories import (
     CampaignFactory,
     NominationFactory,
     UnitFactory,
-    applicant,
     closed_recommendation,
     expert,
-    open_campaign,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,40 +34,6 @@ SCORES = dict(zip(CRITERION_CODES, (8, 7, 9, 6, 7, 8), strict=True))
 
 
 # ---- people and data ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def unit():
-    return UnitFactory(name="中国地质科学院矿产综合利用研究所")
-
-
-@pytest.fixture
-def alice(unit):
-    return applicant(unit, username="alice", name="李爱丽")
-
-
-@pytest.fixture
-def bob():
-    return applicant(UnitFactory(name="长沙矿冶研究院有限责任公司"), username="bob", name="王博")
-
-
-@pytest.fixture
-def campaign():
-    return open_campaign()
-
-
-@pytest.fixture
-def erin(campaign, staff_user):
-    user = expert(UnitFactory(name="北京科技大学"), username="erin", name="赵尔")
-    services.expert_assign(campaign, field=Field.RESOURCES_ENVIRONMENT, username=user.username, actor=staff_user)
-    return user
-
-
-@pytest.fixture
-def frank(campaign, staff_user):
-    user = expert(UnitFactory(name="清华大学"), username="frank", name="孙方")
-    services.expert_assign(campaign, field=Field.ELECTRONICS, username=user.username, actor=staff_user)
-    return user
 
 
 @pytest.fixture
