@@ -4,8 +4,10 @@ saved and submitted through the confirmation, and the PDF carries the technology
 Then the secretariat opens a field's ranking.  Screenshots go to test-artifacts/."""
 
 import io
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from nominations import services
 from nominations.enums import CRITERION_CODES, Field, NominationStatus
@@ -75,26 +77,27 @@ def test_a_unit_fills_in_saves_submits_and_prints_a_nomination(browser, page, li
     page.fill("#id_email", "wangfang@example.com")
 
     # The live counter of the team introduction: 300 is the limit, 301 is marked.
-    assert _counter(page).inner_text() == "已输入 0 / 300 字"
+    expect(_counter(page)).to_have_text("已输入 0 / 300 字")
     page.fill("#id_team_intro", "矿" * 299)
     page.locator("#id_team_intro").press("End")
     page.keyboard.type("山")
-    assert _counter(page).inner_text() == "已输入 300 / 300 字"
-    assert "is-over" not in (_counter(page).get_attribute("class") or "")
+    expect(_counter(page)).to_have_text("已输入 300 / 300 字")
+    expect(_counter(page)).not_to_have_class(re.compile("is-over"))
     page.keyboard.type("。")
-    assert _counter(page).inner_text() == "已输入 301 / 300 字"
-    assert "is-over" in _counter(page).get_attribute("class")
+    expect(_counter(page)).to_have_text("已输入 301 / 300 字")
+    expect(_counter(page)).to_have_class(re.compile("is-over"))
     page.keyboard.press("Backspace")
-    assert _counter(page).inner_text() == "已输入 300 / 300 字"
-    assert "is-over" not in _counter(page).get_attribute("class")
+    expect(_counter(page)).to_have_text("已输入 300 / 300 字")
+    expect(_counter(page)).not_to_have_class(re.compile("is-over"))
 
     # Two industry codes found with the search filter.
     page.fill("#industry-search", "稀土金属矿")
     visible = page.locator("#industry-list label.nm-ind:visible")
+    expect(visible).to_have_count(2)  # the filter runs on the input event: wait for it, under load too
     assert [" ".join(t.split()) for t in visible.all_inner_texts()] == ["093 稀有稀土金属矿采选", "0932 稀土金属矿采选"]
     page.check("#industry-list input[value='0932']")
     page.fill("#industry-search", "0810")
-    assert page.locator("#industry-list label.nm-ind:visible").count() == 1
+    expect(page.locator("#industry-list label.nm-ind:visible")).to_have_count(1)
     page.check("#industry-list input[value='0810']")
     chips = page.locator("#industry-chosen-list .nm-chip")
     assert [chips.nth(i).get_attribute("data-code") for i in range(chips.count())] == ["0810", "0932"]
@@ -119,7 +122,7 @@ def test_a_unit_fills_in_saves_submits_and_prints_a_nomination(browser, page, li
     nomination = Nomination.objects.get()
     assert page.url.endswith(f"/nominations/n/{nomination.pk}/edit/")
     assert page.locator(".msg-success").inner_text() == f"“{NAME}”已保存为草稿。"
-    assert _counter(page).inner_text() == "已输入 300 / 300 字"
+    expect(_counter(page)).to_have_text("已输入 300 / 300 字")
     assert nomination.status == NominationStatus.DRAFT
     page.click("#save-submit")
     page.wait_for_load_state("networkidle")
