@@ -7,6 +7,24 @@ from nominations.enums import Field
 from tests.nominations.factories import UnitFactory, applicant, expert, open_campaign
 
 
+@pytest.fixture(autouse=True)
+def _nomination_reference_data(request):
+    """The data migration's rows (GB/T 4754 codes, consortia): a transactional test elsewhere in the
+    session (a live server's) flushes them; load them again (idempotent) for the tests that use the
+    database."""
+    names = request.fixturenames
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db", "live_server"} & set(
+        names
+    ):
+        return
+    request.getfixturevalue("transactional_db" if {"transactional_db", "live_server"} & set(names) else "db")
+    from nominations import reference
+    from nominations.models import IndustryCode
+
+    if not IndustryCode.objects.exists():
+        reference.load()
+
+
 @pytest.fixture
 def unit():
     return UnitFactory(name="中国地质科学院矿产综合利用研究所")
