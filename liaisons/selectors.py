@@ -224,24 +224,7 @@ def assessment(year):
     Three queries whatever the number of liaisons.
     """
     criteria, bands = assessment_rules()
-    rows = [
-        AssessmentRow(
-            liaison_id=liaison.pk,
-            liaison=liaison.name,
-            unit_id=liaison.organisation_id,
-            unit=liaison.organisation.name,
-            email=liaison.email,
-            mobile=liaison.mobile,
-            meetings=liaison.n_meetings,
-            trainings=liaison.n_trainings,
-            articles=liaison.n_articles,
-            adopted=liaison.n_adopted,
-            feedback=liaison.n_feedback,
-            fee_paid_on_time=bool(liaison.has_fees and not liaison.has_late_fees),
-            fee_handled=liaison.fee_handled,
-        )
-        for liaison in assessed_liaisons(year)
-    ]
+    rows = [_row(liaison) for liaison in assessed_liaisons(year)]
     for row in rows:
         row.score = _score(row, criteria)
     rows.sort(key=lambda r: (r.inactive, -r.score, r.unit))
@@ -255,3 +238,29 @@ def assessment(year):
         if band is not None:
             row.band, row.stipend, row.excellent = band.title, band.amount, band.excellent
     return rows
+
+
+def inactive_in(year, liaison_id):
+    """The liaison if they held the post in `year` and did none of its duties (第十三条), else None: the
+    only liaisons the office writes a replacement suggestion for."""
+    liaison = assessed_liaisons(year).filter(pk=liaison_id).first()
+    return liaison if liaison is not None and _row(liaison).inactive else None
+
+
+def _row(liaison):
+    """A liaison annotated by assessed_liaisons as the assessment's row (before scoring and ranking)."""
+    return AssessmentRow(
+        liaison_id=liaison.pk,
+        liaison=liaison.name,
+        unit_id=liaison.organisation_id,
+        unit=liaison.organisation.name,
+        email=liaison.email,
+        mobile=liaison.mobile,
+        meetings=liaison.n_meetings,
+        trainings=liaison.n_trainings,
+        articles=liaison.n_articles,
+        adopted=liaison.n_adopted,
+        feedback=liaison.n_feedback,
+        fee_paid_on_time=bool(liaison.has_fees and not liaison.has_late_fees),
+        fee_handled=liaison.fee_handled,
+    )

@@ -5,7 +5,6 @@ that calls one service; a success is reported as a message and redirects back (p
 refusal shows the page again with the input kept and the service's message on the field at fault.
 """
 
-import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
@@ -290,9 +289,10 @@ def replacement_letter(request, year, liaison_id):
 
     _office(request)
     _check_year(year)
-    liaison = get_object_or_404(Liaison.objects.select_related("organisation"), pk=liaison_id)
-    if liaison.started_on > dt.date(year, 12, 31) or (liaison.ended_on and liaison.ended_on < dt.date(year, 1, 1)):
-        raise Http404
+    # 第十三条: only for a liaison who held the post that year and did none of its duties.
+    liaison = selectors.inactive_in(year, liaison_id)
+    if liaison is None:
+        raise Http404(_("This liaison did their duties in %(year)s (or did not hold the post then).") % {"year": year})
     unit = liaison.organisation
     return pdf_response(
         documents.replacement_letter_pdf(unit, liaison, year), documents.replacement_letter_filename(unit, year)
