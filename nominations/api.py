@@ -184,11 +184,6 @@ class NominationDetailView(APIView):
     def patch(self, request, pk):
         nomination = permissions.nomination_or_404(request.user, pk)
         data = _valid(NominationWriteSerializer, request.data, partial=True)
-        if "preselected_by" in data:
-            raise BusinessRuleError(
-                _("The society of the internal selection is chosen when the nomination is created."),
-                field="preselected_by",
-            )
         nomination = services.nomination_update(nomination, user=request.user, **data)
         return Response(_nomination_data(nomination))
 

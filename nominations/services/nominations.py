@@ -172,6 +172,11 @@ def nomination_update(nomination, *, user, industries=None, pledge_accepted=None
     if nomination.status != NominationStatus.DRAFT:
         raise BusinessRuleError(_("Only a draft can be changed; this nomination has been submitted."))
     check_recommendation_open(nomination.campaign)
+    if "preselected_by" in fields:  # the caps it was counted against were those of its route
+        raise BusinessRuleError(
+            _("The society of the internal selection is chosen when the nomination is created."),
+            field="preselected_by",
+        )
     cleaned = check_nomination_fields(fields)
     if "field" in cleaned and cleaned["field"] != nomination.field and nomination.preselected_by_id is None:
         _lock_unit(nomination.recommender)

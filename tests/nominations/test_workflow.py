@@ -10,7 +10,7 @@ from nominations import selectors, services
 from nominations.enums import CampaignStage, Field, NominationStatus
 from nominations.models import Campaign
 from tests.factories import UserFactory
-from tests.nominations.factories import NominationFactory, UnitFactory, applicant, expert, open_campaign
+from tests.nominations.factories import FORM, NominationFactory, UnitFactory, applicant, expert, open_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +121,17 @@ def test_a_late_recommendation_deadline_moves_the_later_stages_not_given(staff_u
 
     assert (campaign.recommendation_deadline, campaign.preliminary_deadline) == (dt.date(2025, 12, 5),) * 2
     assert (campaign.final_review_deadline, campaign.publication_date) == (dt.date(2025, 12, 20), dt.date(2025, 12, 31))
+
+
+def test_the_route_through_a_society_is_not_changed_on_a_draft():
+    """The caps a nomination was counted against are its route's: choosing a society later is refused."""
+    campaign, user = open_campaign(), applicant()
+    society = UnitFactory(name="中国地质学会")
+    draft = services.nomination_create(campaign, user=user, industries=["0810"], pledge_accepted=True, **FORM)
+
+    with pytest.raises(BusinessRuleError) as refused:
+        services.nomination_update(draft, user=user, preselected_by=society)
+
+    assert refused.value.field == "preselected_by"
+    draft.refresh_from_db()
+    assert draft.preselected_by_id is None
