@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from alliance.models import OrganisationNature
 
+from . import services
 from .enums import Association, Gender, MembershipLevel
 from .models import Article, Feedback, FeePayment, Liaison, Membership, Notice, NoticeDelivery, UnitChangeRequest
 
@@ -119,32 +120,8 @@ class LiaisonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Liaison
-        fields = [
-            "id",
-            "unit",
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "political_status",
-            "education",
-            "title",
-            "position",
-            "email",
-            "office_phone",
-            "mobile",
-            "wechat",
-            "postcode",
-            "recommendation",
-            "recommended_on",
-            "filing",
-            "filed_on",
-            "resume",
-            "username",
-            "is_active",
-            "started_on",
-            "ended_on",
-        ]
+        # The registration form's fields as the services name them (the seed's 会员单位联络员登记).
+        fields = ["id", "unit", *services.LIAISON_FIELDS, "resume", "username", "is_active", "started_on", "ended_on"]
 
     def get_username(self, liaison) -> str | None:
         return liaison.user.username if liaison.user_id else None
