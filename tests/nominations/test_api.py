@@ -619,7 +619,6 @@ def test_the_published_list_is_empty_before_publication(api_client):
 
 
 def test_the_nominating_unit_downloads_the_form_as_a_pdf(api_client):
-    pytest.importorskip("nominations.documents")
     campaign = open_campaign()
     user = applicant()
     nomination = NominationFactory(campaign=campaign, unit=user.profile.organisation, name="矿山生态修复技术")

@@ -135,7 +135,6 @@ def test_a_unit_fills_in_saves_submits_and_prints_a_nomination(browser, page, li
     assert "已推荐" in page.locator(".nm-status").inner_text()
 
     # The PDF of the form carries the technology and its codes.
-    pytest.importorskip("nominations.documents")
     from pypdf import PdfReader
 
     href = page.locator("#pdf-link").get_attribute("href")

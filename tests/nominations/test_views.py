@@ -438,7 +438,6 @@ def test_an_unpublished_list_says_so(campaign):
 
 
 def test_the_pdf_is_for_the_unit_and_staff(alice, staff_client, erin, submitted):
-    pytest.importorskip("nominations.documents")
 
     response = as_user(alice).get(f"/nominations/n/{submitted.pk}/form.pdf")
 
@@ -448,7 +447,6 @@ def test_the_pdf_is_for_the_unit_and_staff(alice, staff_client, erin, submitted)
 
 
 def test_the_published_workbook_link_answers_without_login(staff_user):
-    pytest.importorskip("nominations.exports")
     past = CampaignFactory(year=2020)
     chosen = NominationFactory(campaign=past, status=NominationStatus.SHORTLISTED, shortlist_rank=1)
     services.publish(past, ids=[chosen.pk], actor=staff_user)
