@@ -99,6 +99,7 @@ ACTION_LABELS = {
     "liaisons.feedback.answered": _("Feedback answered"),
     "liaisons.gathering.created": _("Liaison meeting or training scheduled"),
     "liaisons.gathering.attendance": _("Attendance recorded"),
+    "liaisons.gathering.attendance_removed": _("Attendance taken back"),
     "liaisons.notice.created": _("Notice to liaisons created"),
     "liaisons.notice.delivered": _("Notice emailed to liaisons"),
     "nominations.campaign.created": _("Nomination campaign created"),
@@ -257,6 +258,7 @@ FIELD_LABELS = {
     "last_year": pgettext_lazy("audit", "last year barred"),
     "until": pgettext_lazy("audit", "objections accepted until"),
     "characters": pgettext_lazy("audit", "characters"),
+    "removed": pgettext_lazy("audit", "removed"),
 }
 
 

@@ -413,8 +413,9 @@ class GatheringAdmin(admin.ModelAdmin):
         if formset.model is not Attendance:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
+        removed = [a.liaison for a in formset.deleted_objects]
+        if removed:
+            services.attendance_remove(form.instance, removed, actor=request.user)
         new = [a.liaison for a in instances if a.pk is None]
         if new:
             try:

@@ -689,6 +689,17 @@ def attendance_record(gathering, liaisons, *, actor=None):
     return len(new)
 
 
+@transaction.atomic
+def attendance_remove(gathering, liaisons, *, actor=None):
+    """Take back attendance recorded by mistake (it counts in the assessment, so it is audited)."""
+    _require_staff(actor)
+    ids = sorted({liaison.pk for liaison in liaisons})
+    removed, _rows = Attendance.objects.filter(gathering=gathering, liaison_id__in=ids).delete()
+    if removed:
+        audit.record("liaisons.gathering.attendance_removed", gathering, actor=actor, removed=removed)
+    return removed
+
+
 # ---- notices --------------------------------------------------------------------------------
 
 

@@ -122,3 +122,15 @@ def test_a_registration_with_a_bad_field_names_it_and_writes_nothing(staff_user,
         services.liaison_register(unit, actor=staff_user, **{**FORM, field: value})
     assert error.value.field == field
     assert not unit.liaisons.exists()
+
+
+def test_attendance_taken_back_is_audited_and_leaves_the_assessment(staff_user):
+    liaison = LiaisonFactory()
+    meeting = services.gathering_create(kind="meeting", title="年度会议", held_on=dt.date(2025, 4, 1), actor=staff_user)
+    services.attendance_record(meeting, [liaison], actor=staff_user)
+
+    assert services.attendance_remove(meeting, [liaison], actor=staff_user) == 1
+
+    assert not meeting.attendance.exists()
+    assert AuditEntry.objects.filter(action="liaisons.gathering.attendance_removed", object_id=str(meeting.pk)).exists()
+    assert selectors.assessment(2025)[0].meetings == 0
