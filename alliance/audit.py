@@ -116,6 +116,7 @@ ACTION_LABELS = {
     "nominations.attachment.uploaded": _("Nomination's detailed material uploaded"),
     "nominations.attachment.removed": _("Nomination's detailed material removed"),
     "awards.round.created": _("Award round created"),
+    "awards.round.updated": _("Award round changed"),
     "awards.special_limit.set": _("Special-prize limits set"),
     "awards.leadership.added": _("Leadership group member added"),
     "awards.committee.added": _("Review committee member added"),

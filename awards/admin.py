@@ -159,7 +159,11 @@ class RoundAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            values = {name: form.cleaned_data[name] for name in form.changed_data if name != "year"}
+            try:
+                services.round_update(Round.objects.get(pk=obj.pk), by=request.user, **values)
+            except BusinessRuleError as exc:
+                _refused(self, request, exc)
             return
         try:
             created = services.round_create(by=request.user, **form.cleaned_data)

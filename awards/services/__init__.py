@@ -43,6 +43,7 @@ from .bodies import (
     require_pledge,
     reviewer_add,
     round_create,
+    round_update,
     special_limit_set,
 )
 from .notice import (
@@ -128,6 +129,7 @@ __all__ = [
     "reviewer_add",
     "revoke",
     "round_create",
+    "round_update",
     "round_proposals",
     "special_limit_set",
     "withdraw",

@@ -46,6 +46,27 @@ def round_create(*, year, application_deadline, by, title="", peer_review_deadli
 
 
 @transaction.atomic
+def round_update(round_, *, by, **values):
+    """Change a round's title or deadlines (the office's decision).  Side effects: an audit entry."""
+    require_office(by)
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    allowed = ("title", "application_deadline", "peer_review_deadline", "committee_deadline")
+    changed = {}
+    for name in allowed:
+        if name in values and values[name] != getattr(round_, name):
+            if name != "title":
+                check_date(values[name], field=name, planned=True)
+            changed[name] = values[name]
+    if not changed:
+        return round_
+    for name, value in changed.items():
+        setattr(round_, name, value)
+    round_.save(update_fields=list(changed))
+    audit.record("awards.round.updated", round_, actor=by, fields=sorted(changed))
+    return round_
+
+
+@transaction.atomic
 def leadership_add(round_, *, user, by, is_chair=False):
     """第五条: five members, the group leader (the association's president) among them."""
     require_office(by)

@@ -180,3 +180,19 @@ def test_pledge_is_once_per_round():
     assert services.pledge_accept(round_, user=user) == first
     assert services.has_pledge(round_, user)
     assert not services.has_pledge(RoundFactory(year=2025), user)
+
+
+def test_a_rounds_deadline_changed_by_the_office_is_audited(staff_user):
+    import datetime as dt
+
+    from alliance.models import AuditEntry
+    from awards import services
+    from awards.models import Round
+
+    round_ = services.round_create(year=2026, application_deadline=dt.date(2026, 12, 20), by=staff_user)
+
+    services.round_update(round_, by=staff_user, application_deadline=dt.date(2026, 12, 28))
+
+    assert Round.objects.get(pk=round_.pk).application_deadline == dt.date(2026, 12, 28)
+    entry = AuditEntry.objects.get(action="awards.round.updated")
+    assert entry.data["fields"] == ["application_deadline"] and entry.actor == staff_user
