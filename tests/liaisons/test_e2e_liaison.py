@@ -111,6 +111,9 @@ def test_liaison_updates_details_submits_an_article_and_sees_it_adopted(browser,
     page.reload()
     page.wait_for_load_state("networkidle")
     assert _no_horizontal_overflow(page)
+    # Each link of the site's menu on one line (not "联\n络\n员" squeezed beside the account name).
+    heights = [link.bounding_box()["height"] for link in page.locator(".mainnav a").all()]
+    assert heights and max(heights) < 2 * min(heights), heights
     page.screenshot(path=str(artifacts_dir / "liaison-page-phone.png"), full_page=True)
 
     # The office adopts it in the admin.
